@@ -1,0 +1,1 @@
+"""Expertise platform for youth care."""
