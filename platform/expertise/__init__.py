@@ -1,1 +1,124 @@
-"""Expertise platform for youth care."""
+"""Expertise platform for youth care: the application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+
+log = logging.getLogger(__name__)
+
+
+class ExpertiseFlask(Flask):
+    """Flask with an exception log that names the error type, not its message."""
+
+    def log_exception(self, exc_info):
+        # Messages of database errors include statement parameters (user text).
+        self.logger.error(
+            "unhandled %s in %s %s", exc_info[0].__name__, request.method, request.endpoint
+        )
+
+
+class ConfigError(RuntimeError):
+    """The configuration lacks something the platform cannot run without."""
+
+
+def _check_config(app, config_object):
+    required = getattr(config_object, "REQUIRED", ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI"))
+    missing = [key for key in required if not app.config.get(key)]
+    if missing:
+        raise ConfigError(f"missing required config: {', '.join(missing)}")
+
+
+def create_app(config_object):
+    """Create the Flask application from a configuration object given by the caller."""
+    root = Path(config_object.PROJECT_ROOT)
+    app = ExpertiseFlask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+        instance_path=str(config_object.INSTANCE_PATH),
+        instance_relative_config=False,
+    )
+    app.config.from_object(config_object)
+    _check_config(app, config_object)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    _init_login(app)
+
+    from . import accounts  # noqa: F401  (models register with the metadata)
+    from .accounts import admin_views, views as account_views  # noqa: F401
+    from .core import errors, logs, security, templating
+    from . import cli
+
+    app.register_blueprint(account_views.bp)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    logs.init_app(app)
+    cli.init_app(app)
+
+    # Socket.IO handler modules are imported before init_app binds them.
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=[app.config["BASE_URL"]],
+        manage_session=False,
+    )
+    return app
+
+
+def _select_locale():
+    language = session.get("lang")
+    from flask import current_app
+
+    if language in current_app.config["LANGUAGES"]:
+        return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_login(app):
+    from flask_babel import lazy_gettext as _l
+
+    from .accounts.models import User
+    from .accounts.service import load_session
+    from .core.time import utcnow
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.login_message_category = "info"
+
+    @app.before_request
+    def _load_server_session():
+        """Resolve the browser's session id to a live server-side session row.
+
+        Flask-Login only knows the user id; the row decides whether the
+        session still exists (logout, deactivation and time-outs delete it).
+        """
+        g.user_session = None
+        if request.endpoint == "static" or "sid" not in session:
+            return
+        row = load_session(session["sid"], utcnow())
+        db.session.commit()
+        if row is None:
+            session.clear()
+            return
+        g.user_session = row
+
+    @login_manager.user_loader
+    def _load_user(user_id):
+        row = g.get("user_session")
+        if row is None or str(row.user_id) != user_id:
+            return None
+        return db.session.get(User, row.user_id)

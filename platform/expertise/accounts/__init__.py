@@ -1,0 +1,1 @@
+"""Accounts: users, roles, organisations, teams, expertise areas, invitations, login."""

@@ -1,0 +1,69 @@
+"""Forms of the accounts area: login, invitation, administration."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..core.forms import CheckboxListField, OptionalIdSelectField
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in."))])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
+
+
+class AcceptInvitationForm(FlaskForm):
+    password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        description=_l("Minstens 12 tekens; een zin van 15 tekens of meer is sterker."),
+        validators=[DataRequired(_l("Kies een wachtwoord."))],
+    )
+    password_repeat = PasswordField(
+        _l("Herhaal het wachtwoord"),
+        validators=[
+            DataRequired(_l("Herhaal het wachtwoord.")),
+            EqualTo("password", _l("De wachtwoorden zijn niet gelijk.")),
+        ],
+    )
+
+
+class UserProfileForm(FlaskForm):
+    """Fields an administrator sets for a user (shared by invite and edit)."""
+
+    name = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=120)]
+    )
+    roles = CheckboxListField(_l("Rollen"), coerce=str)
+    team = OptionalIdSelectField(_l("Buurtteam"))
+    organisation = OptionalIdSelectField(_l("Organisatie"))
+    expertise_areas = CheckboxListField(_l("Expertisegebieden"), coerce=int)
+
+
+class InviteUserForm(UserProfileForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            DataRequired(_l("Vul een e-mailadres in.")),
+            Email(_l("Dit is geen geldig e-mailadres.")),
+            Length(max=254),
+        ],
+    )
+
+
+class EditUserForm(UserProfileForm):
+    pass
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=120)]
+    )
+    active = BooleanField(_l("Actief"), default=True)
+
+
+class TeamForm(OrganisationForm):
+    pass
+
+
+class ExpertiseAreaForm(OrganisationForm):
+    description = TextAreaField(_l("Omschrijving"), validators=[Length(max=500)])

@@ -1,0 +1,213 @@
+"""Account models: organisations, teams, expertise areas, users and their sessions."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.database import UtcDateTime
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a person does on the platform; one user may hold several."""
+
+    FAMILY_WORKER = "family_worker"
+    EXPERT = "expert"
+    MODERATOR = "moderator"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.FAMILY_WORKER: _l("Gezinswerker"),
+    Role.EXPERT: _l("Deskundige"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.COORDINATOR: _l("Coördinator"),
+    Role.ADMIN: _l("Beheerder"),
+}
+
+
+class Organisation(db.Model):
+    """An affiliated care organisation whose experts give advice."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+    members = relationship("User", back_populates="organisation")
+
+    def __repr__(self):
+        return f"<Organisation {self.id}>"
+
+
+class Team(db.Model):
+    """A neighbourhood team (buurtteam) whose family workers ask questions."""
+
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+    members = relationship("User", back_populates="team")
+
+    def __repr__(self):
+        return f"<Team {self.id}>"
+
+
+class ExpertiseArea(db.Model):
+    """A field of expertise (LVB, GGZ, autisme, …) that questions and experts share."""
+
+    __tablename__ = "expertise_area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self):
+        return f"<ExpertiseArea {self.id}>"
+
+
+user_expertise_area = sa.Table(
+    "user_expertise_area",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "expertise_area_id",
+        sa.ForeignKey("expertise_area.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person with an account; invited, never self-registered."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    activated_at = mapped_column(UtcDateTime)
+    last_login_at = mapped_column(UtcDateTime)
+
+    team = relationship(Team, back_populates="members")
+    organisation = relationship(Organisation, back_populates="members")
+    role_rows = relationship(
+        UserRole, cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+    expertise_areas = relationship(
+        ExpertiseArea,
+        secondary=user_expertise_area,
+        lazy="selectin",
+        order_by=ExpertiseArea.name,
+    )
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+    @property
+    def roles(self):
+        """Return the user's roles as a set of Role members."""
+        return {Role(row.role) for row in self.role_rows}
+
+    def set_roles(self, roles):
+        """Replace the user's roles."""
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [UserRole(role=r.value) for r in sorted(wanted)]
+
+    def has_role(self, *roles):
+        """Return True when the user holds at least one of the given roles."""
+        return bool(self.roles & {Role(r) for r in roles})
+
+    @property
+    def is_activated(self):
+        return self.password_hash is not None
+
+    @property
+    def is_active(self):
+        """Flask-Login: only activated, not deactivated accounts may log in."""
+        return self.active and self.is_activated
+
+    @property
+    def affiliation(self):
+        """Return the team or organisation shown next to the user's name."""
+        if self.organisation is not None and self.has_role(Role.EXPERT):
+            return self.organisation.name
+        if self.team is not None:
+            return self.team.name
+        if self.organisation is not None:
+            return self.organisation.name
+        return ""
+
+
+class Invitation(db.Model):
+    """A single-use link that lets an invited person set their password."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    # Only the SHA-256 of the token is stored: a database copy opens no account.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    expires_at = mapped_column(UtcDateTime, nullable=False)
+    used_at = mapped_column(UtcDateTime)
+
+    user = relationship(User, foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """A server-side login session; deleting the row ends the session.
+
+    The browser holds only a random session id; the row is found by its hash.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    last_seen_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    expires_at = mapped_column(UtcDateTime, nullable=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    user = relationship(User)

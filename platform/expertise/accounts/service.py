@@ -1,0 +1,316 @@
+"""Account rules: passwords, login sessions, invitations and administration.
+
+Services never touch the request; they take `now` where time matters and only
+flush, the caller commits once.
+"""
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from .models import ExpertiseArea, Invitation, Organisation, Role, Team, User, UserSession
+
+# One message for every failed login: it must not tell which part was wrong,
+# nor whether the account exists or is deactivated.
+LOGIN_FAILED = _l("Inloggen is niet gelukt. Controleer je e-mailadres en wachtwoord.")
+
+
+class AccountError(Exception):
+    """A rule of the accounts area was broken; `field` names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _hasher():
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def _sha256(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email):
+    return email.strip().lower()
+
+
+def check_password_rules(password):
+    """Raise AccountError when the password is too weak to accept."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(
+            _l("Kies een wachtwoord van minstens %(n)d tekens.", n=minimum), "password"
+        )
+    if len(password) > 256:
+        raise AccountError(_l("Kies een wachtwoord van hoogstens 256 tekens."), "password")
+
+
+def hash_password(password):
+    return _hasher().hash(password)
+
+
+def authenticate(email, password):
+    """Return the active user with this e-mail and password, or raise AccountError.
+
+    A missing user still costs one hash verification, so response time does
+    not reveal which e-mail addresses have accounts.
+    """
+    user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+    hasher = _hasher()
+    if user is None or user.password_hash is None:
+        try:
+            hasher.verify(_dummy_hash(), password)
+        except VerificationError:
+            pass
+        raise AccountError(LOGIN_FAILED)
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AccountError(LOGIN_FAILED) from None
+    if not user.active:
+        raise AccountError(LOGIN_FAILED)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+_DUMMY = {}
+
+
+def _dummy_hash():
+    key = (
+        current_app.config["ARGON2_TIME_COST"],
+        current_app.config["ARGON2_MEMORY_COST"],
+        current_app.config["ARGON2_PARALLELISM"],
+    )
+    if key not in _DUMMY:
+        _DUMMY[key] = _hasher().hash(secrets.token_urlsafe(16))
+    return _DUMMY[key]
+
+
+# --- sessions -----------------------------------------------------------------
+
+
+def start_session(user, now, user_agent=""):
+    """Create a server-side session for a freshly authenticated user; return its id."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            sid_hash=_sha256(sid),
+            user=user,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+            user_agent=user_agent[:200],
+        )
+    )
+    user.last_login_at = now
+    db.session.flush()
+    return sid
+
+
+def load_session(sid, now):
+    """Return the live session for this id, touching it; expired ones are deleted."""
+    if not sid:
+        return None
+    row = db.session.scalar(db.select(UserSession).filter_by(sid_hash=_sha256(sid)))
+    if row is None:
+        return None
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if now >= row.expires_at or now - row.last_seen_at >= idle or not row.user.is_active:
+        db.session.delete(row)
+        db.session.flush()
+        return None
+    if (now - row.last_seen_at).total_seconds() >= 30:
+        row.last_seen_at = now
+    return row
+
+
+def end_session(sid):
+    """Delete the session with this id, if it exists."""
+    if sid:
+        db.session.execute(db.delete(UserSession).filter_by(sid_hash=_sha256(sid)))
+
+
+def end_all_sessions(user):
+    db.session.execute(db.delete(UserSession).filter_by(user_id=user.id))
+
+
+# --- invitations --------------------------------------------------------------
+
+
+def assignable_roles(actor):
+    """Return the roles this actor may give: admins all, coordinators the field roles."""
+    if actor.has_role(Role.ADMIN):
+        return list(Role)
+    if actor.has_role(Role.COORDINATOR):
+        return [Role.FAMILY_WORKER, Role.EXPERT]
+    return []
+
+
+def _check_profile(actor, roles, team, organisation, areas):
+    roles = {Role(r) for r in roles}
+    if not roles:
+        raise AccountError(_l("Kies minstens één rol."), "roles")
+    if not roles <= set(assignable_roles(actor)):
+        raise AccountError(_l("Je mag deze rol niet toekennen."), "roles")
+    if Role.FAMILY_WORKER in roles and team is None:
+        raise AccountError(_l("Een gezinswerker hoort bij een buurtteam."), "team")
+    if Role.EXPERT in roles and organisation is None:
+        raise AccountError(_l("Een deskundige hoort bij een organisatie."), "organisation")
+    if Role.EXPERT in roles and not areas:
+        raise AccountError(
+            _l("Kies minstens één expertisegebied voor een deskundige."), "expertise_areas"
+        )
+    return roles
+
+
+def invite_user(actor, *, email, name, roles, team, organisation, areas, now):
+    """Create an inactive account and its invitation; return (user, token).
+
+    The token goes into the e-mail only; the database keeps its hash.
+    """
+    email = normalise_email(email)
+    roles = _check_profile(actor, roles, team, organisation, areas)
+    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
+        raise AccountError(_l("Er is al een account met dit e-mailadres."), "email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        team=team,
+        organisation=organisation,
+        expertise_areas=list(areas),
+        created_at=now,
+    )
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    return user, _new_invitation(actor, user, now)
+
+
+def reinvite_user(actor, user, now):
+    """Replace the user's open invitations by a new one; return its token."""
+    if user.is_activated:
+        raise AccountError(_l("Dit account is al geactiveerd."))
+    return _new_invitation(actor, user, now)
+
+
+def _new_invitation(actor, user, now):
+    db.session.execute(
+        db.delete(Invitation).filter(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        Invitation(
+            user=user,
+            token_hash=_sha256(token),
+            created_by_id=actor.id if actor else None,
+            created_at=now,
+            expires_at=now + current_app.config["INVITATION_VALIDITY"],
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_invitation(token, now):
+    """Return the open invitation for this token, or None when unknown, used or expired."""
+    invitation = db.session.scalar(db.select(Invitation).filter_by(token_hash=_sha256(token)))
+    if invitation is None or invitation.used_at is not None or now >= invitation.expires_at:
+        return None
+    if not invitation.user.active:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation, password, now):
+    """Set the invited user's password and use up the invitation."""
+    check_password_rules(password)
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    user.activated_at = now
+    invitation.used_at = now
+    db.session.flush()
+    return user
+
+
+# --- administration -----------------------------------------------------------
+
+
+def update_user(actor, user, *, name, roles, team, organisation, areas):
+    """Change a user's name, roles, team, organisation and expertise areas."""
+    # A coordinator may not remove roles they cannot grant (a co-worker's admin role).
+    kept = user.roles - set(assignable_roles(actor))
+    roles = _check_profile(actor, roles, team, organisation, areas) | kept
+    user.name = name.strip()
+    user.set_roles(roles)
+    user.team = team
+    user.organisation = organisation
+    user.expertise_areas = list(areas)
+    db.session.flush()
+
+
+def set_user_active(actor, user, active):
+    """Deactivate (ending every session) or reactivate a user."""
+    if actor.id == user.id and not active:
+        raise AccountError(_l("Je kunt je eigen account niet deactiveren."))
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+
+
+def _unique_name(model, name, current=None):
+    name = name.strip()
+    other = db.session.scalar(db.select(model).filter(db.func.lower(model.name) == name.lower()))
+    if other is not None and other is not current:
+        raise AccountError(_l("Deze naam is al in gebruik."), "name")
+    return name
+
+
+def save_organisation(organisation, *, name, active):
+    """Create (organisation=None) or change an organisation; return it."""
+    name = _unique_name(Organisation, name, organisation)
+    if organisation is None:
+        organisation = Organisation()
+        db.session.add(organisation)
+    organisation.name = name
+    organisation.active = active
+    db.session.flush()
+    return organisation
+
+
+def save_team(team, *, name, active):
+    """Create (team=None) or change a neighbourhood team; return it."""
+    name = _unique_name(Team, name, team)
+    if team is None:
+        team = Team()
+        db.session.add(team)
+    team.name = name
+    team.active = active
+    db.session.flush()
+    return team
+
+
+def save_expertise_area(area, *, name, description, active):
+    """Create (area=None) or change an expertise area; return it."""
+    name = _unique_name(ExpertiseArea, name, area)
+    if area is None:
+        area = ExpertiseArea()
+        db.session.add(area)
+    area.name = name
+    area.description = description.strip()
+    area.active = active
+    db.session.flush()
+    return area

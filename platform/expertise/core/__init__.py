@@ -1,0 +1,1 @@
+"""Pieces every domain area shares: time, database types, mail, security headers."""

@@ -1,0 +1,58 @@
+"""Template globals shared by every page: menu, home cards, date filter.
+
+Domain areas add their own menu entries and home-page cards with
+`menu_item()` and `home_card()` when their views module is imported, so the
+base template needs no knowledge of which areas exist.
+"""
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from .forms import ActionForm
+from .time import local
+
+
+@dataclass(frozen=True)
+class _Entry:
+    order: int
+    endpoint: str | None
+    title: object
+    roles: frozenset
+    text: object = ""
+
+
+_MENU: list[_Entry] = []
+_CARDS: list[_Entry] = []
+
+
+def menu_item(endpoint, title, roles=(), order=50):
+    """Show a link in the main menu to users with one of `roles` (all if empty)."""
+    _MENU.append(_Entry(order, endpoint, title, frozenset(roles)))
+    _MENU.sort(key=lambda e: e.order)
+
+
+def home_card(endpoint, title, text, roles=(), order=50):
+    """Show a 'what you can do next' card on the home page of these roles."""
+    _CARDS.append(_Entry(order, endpoint, title, frozenset(roles), text))
+    _CARDS.sort(key=lambda e: e.order)
+
+
+def _visible(entry):
+    return not entry.roles or current_user.has_role(*entry.roles)
+
+
+def init_app(app):
+    @app.template_filter("local_datetime")
+    def _local_datetime(value, fmt="d MMM yyyy HH:mm"):
+        return format_datetime(local(value), fmt) if value else ""
+
+    @app.context_processor
+    def _globals():
+        return {
+            "get_locale": get_locale,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "main_menu": lambda: [(e.endpoint, e.title, _visible(e)) for e in _MENU],
+            "home_cards": lambda: [e for e in _CARDS if _visible(e)],
+        }
