@@ -63,10 +63,11 @@ def logout():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    service.end_session(session.get("sid"))
-    db.session.commit()
+    sid = session.get("sid")
     logout_user()
     session.clear()
+    service.end_session(sid)
+    db.session.commit()
     flash(_("Je bent uitgelogd."), "success")
     return redirect(url_for("accounts.login"))
 

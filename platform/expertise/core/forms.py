@@ -22,3 +22,7 @@ class OptionalIdSelectField(SelectField):
         kwargs.setdefault("coerce", lambda value: int(value) if value not in (None, "", "None") else None)
         kwargs.setdefault("validate_choice", True)
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            super().pre_validate(form)

@@ -1,0 +1,141 @@
+"""Logging in and out, server-side sessions and their time-outs."""
+from datetime import timedelta
+
+from expertise.accounts import service
+from expertise.accounts.models import UserSession
+from expertise.core.time import utcnow
+from expertise.extensions import db
+
+from ..factories import PASSWORD
+
+
+def test_login_page_is_dutch_and_labelled(browser):
+    body = browser.get("/inloggen").get_data(as_text=True)
+    assert 'lang="nl"' in body
+    assert '<label class="utrecht-form-label" for="email">E-mailadres</label>' in body
+    assert 'href="#inhoud"' in body  # skip link
+
+
+def test_anonymous_visitor_is_sent_to_login(browser):
+    response = browser.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/inloggen")
+
+
+def test_family_worker_logs_in_and_sees_home(cast, browser):
+    response = browser.login(cast.anna)
+    assert response.headers["Location"] == "/"
+    body = browser.get("/").get_data(as_text=True)
+    assert "Welkom, Anna Gezinswerker" in body
+    assert "Gezinswerker" in body and "Buurtteam Zuilen" in body
+
+
+def test_login_creates_one_server_session_and_logout_deletes_it(cast, browser):
+    browser.login(cast.anna)
+    assert db.session.scalar(db.select(db.func.count(UserSession.id))) == 1
+    browser.logout()
+    assert db.session.scalar(db.select(db.func.count(UserSession.id))) == 0
+    assert browser.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_lax_and_never_remembered(cast, browser):
+    response = browser.login(cast.anna)
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("ep_session="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    assert not any(c.startswith("remember_token") for c in cookies)
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(cast, browser):
+    wrong = browser.post("/inloggen", {"email": cast.anna.email, "password": "not the password"})
+    unknown = browser.post("/inloggen", {"email": "nobody@example.test", "password": PASSWORD})
+    assert wrong.status_code == unknown.status_code == 200
+    message = "Inloggen is niet gelukt. Controleer je e-mailadres en wachtwoord."
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+    # The e-mail typed stays in the form; the password does not.
+    assert f'value="{cast.anna.email}"' in wrong.get_data(as_text=True)
+    assert "not the password" not in wrong.get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_log_in(cast, browser):
+    cast.anna.active = False
+    db.session.commit()
+    response = browser.post("/inloggen", {"email": cast.anna.email, "password": PASSWORD})
+    assert "Inloggen is niet gelukt" in response.get_data(as_text=True)
+
+
+def test_deactivating_ends_a_running_session(cast, login):
+    anna = login(cast.anna)
+    assert anna.get("/").status_code == 200
+    service.set_user_active(cast.ada, db.session.get(type(cast.anna), cast.anna.id), False)
+    db.session.commit()
+    assert anna.get("/").status_code == 302
+
+
+def test_login_with_email_in_other_case_works(cast, browser):
+    response = browser.post("/inloggen", {"email": cast.anna.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(cast, browser):
+    response = browser.post("/inloggen", {"email": cast.anna.email, "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_login_redirects_only_to_local_paths(cast, browser):
+    response = browser.post(
+        "/inloggen?next=//evil.example/x", {"email": cast.anna.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+    browser.logout()
+    response = browser.post("/inloggen?next=/account", {"email": cast.anna.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_session_id_changes_at_login(cast, browser):
+    browser.get("/inloggen")
+    before = browser.client.get_cookie("ep_session").value
+    browser.login(cast.anna)
+    after = browser.client.get_cookie("ep_session").value
+    assert before != after
+
+
+def test_idle_session_ends_after_30_minutes(cast, app):
+    now = utcnow()
+    sid = service.start_session(cast.anna, now)
+    db.session.commit()
+    assert service.load_session(sid, now + timedelta(minutes=29)) is not None
+    db.session.commit()
+    assert service.load_session(sid, now + timedelta(minutes=29 + 31)) is None
+    assert db.session.scalar(db.select(db.func.count(UserSession.id))) == 0
+
+
+def test_active_session_ends_after_12_hours(cast):
+    now = utcnow()
+    sid = service.start_session(cast.anna, now)
+    for minutes in range(20, 12 * 60, 20):
+        assert service.load_session(sid, now + timedelta(minutes=minutes)) is not None
+    assert service.load_session(sid, now + timedelta(hours=12)) is None
+
+
+def test_password_is_never_logged(cast, browser, caplog):
+    caplog.set_level("DEBUG")
+    browser.post("/inloggen", {"email": cast.anna.email, "password": "wrong password 123"})
+    browser.login(cast.anna)
+    assert PASSWORD not in caplog.text
+    assert "wrong password 123" not in caplog.text
+
+
+def test_language_switch_to_english_and_back(cast, login):
+    anna = login(cast.anna)
+    anna.post("/taal", {"lang": "en", "next": "/account"})
+    body = anna.get("/account").get_data(as_text=True)
+    assert 'lang="en"' in body
+    assert "My account" in body
+    anna.post("/taal", {"lang": "nl", "next": "/account"})
+    assert "Mijn account" in anna.get("/account").get_data(as_text=True)
+
+
+def test_unknown_language_is_refused(browser):
+    assert browser.post("/taal", {"lang": "xx"}).status_code == 400

@@ -1,0 +1,192 @@
+"""The standing cast, a logged-in client per person, and a database per run.
+
+The database is SQLite in a temporary file unless TEST_DATABASE_URL points at
+PostgreSQL; either way the schema comes from the Alembic migrations, and
+every test starts from empty tables.
+"""
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from config import TestConfig
+from expertise import create_app
+from expertise.accounts.models import Role
+from expertise.extensions import db
+
+from . import factories
+from .factories import PASSWORD
+from .support.servers import PostgresCluster
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context.
+
+    Tests hold an app context open for factories and queries; without this,
+    requests would share its `g` and database session, which real requests
+    never do. After a request, tests see its writes with a fresh query.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+DATABASES = ["external"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """Every app test runs on SQLite and on a throw-away PostgreSQL cluster.
+
+    With TEST_DATABASE_URL set, only on that database instead.
+    """
+    if request.param == "external":
+        return os.environ["TEST_DATABASE_URL"]
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return request.getfixturevalue("postgres_cluster").url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.INSTANCE_PATH = str(tmp_path_factory.mktemp("instance"))
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _drop_everything()
+
+
+def _drop_everything():
+    db.drop_all()
+    db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Run each test in an app context and empty every table afterwards."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@dataclass
+class Cast:
+    """The people every test can count on (STYLE.md point 10)."""
+
+    anna: object  # family worker, Buurtteam Zuilen
+    bram: object  # family worker, Buurtteam Overvecht
+    eva: object  # expert, Altrecht (GGZ)
+    olaf: object  # expert, Youké (Opvoeding)
+    mila: object  # moderator
+    cas: object  # coordinator
+    ada: object  # admin
+
+    def by_role(self):
+        return {
+            Role.FAMILY_WORKER: self.anna,
+            Role.EXPERT: self.eva,
+            Role.MODERATOR: self.mila,
+            Role.COORDINATOR: self.cas,
+            Role.ADMIN: self.ada,
+        }
+
+    def everyone(self):
+        return [self.anna, self.bram, self.eva, self.olaf, self.mila, self.cas, self.ada]
+
+
+@pytest.fixture
+def cast():
+    altrecht = factories.make_organisation("Altrecht")
+    youke = factories.make_organisation("Youké")
+    zuilen = factories.make_team("Buurtteam Zuilen")
+    overvecht = factories.make_team("Buurtteam Overvecht")
+    ggz = factories.make_area("GGZ / psychiatrie")
+    opvoeding = factories.make_area("Opvoeding")
+    people = Cast(
+        anna=factories.make_user("Anna Gezinswerker", [Role.FAMILY_WORKER], email="anna@example.test", team=zuilen),
+        bram=factories.make_user("Bram Gezinswerker", [Role.FAMILY_WORKER], email="bram@example.test", team=overvecht),
+        eva=factories.make_user("Eva Deskundige", [Role.EXPERT], email="eva@example.test", organisation=altrecht, areas=[ggz]),
+        olaf=factories.make_user("Olaf Deskundige", [Role.EXPERT], email="olaf@example.test", organisation=youke, areas=[opvoeding]),
+        mila=factories.make_user("Mila Moderator", [Role.MODERATOR], email="mila@example.test"),
+        cas=factories.make_user("Cas Coordinator", [Role.COORDINATOR], email="cas@example.test"),
+        ada=factories.make_user("Ada Beheerder", [Role.ADMIN], email="ada@example.test"),
+    )
+    db.session.commit()
+    return people
+
+
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Browser:
+    """A test client that knows how to fetch and send the CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self):
+        response = self.client.get("/inloggen", follow_redirects=True)
+        match = _CSRF.search(response.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf())
+        return self.client.post(url, data=data, **kwargs)
+
+    def request(self, method, url, **kwargs):
+        return self.client.open(url, method=method, **kwargs)
+
+    def login(self, user, password=PASSWORD):
+        response = self.post("/inloggen", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    def logout(self):
+        return self.post("/uitloggen")
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def login(app):
+    """Return a function giving a Browser logged in as the given user."""
+
+    def _login(user):
+        b = Browser(app.test_client())
+        if user is not None:
+            b.login(user)
+        return b
+
+    return _login

@@ -1,0 +1,165 @@
+"""Throw-away servers for the test run: PostgreSQL and the app itself.
+
+Each listens on a free loopback port and lives in a temporary directory that
+is removed afterwards. When a server's binary is missing the tests that need
+it are skipped with the reason, except in CI (`CI=true`), where a missing
+browser or server is a failure.
+"""
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason):
+    """Skip outside CI; fail in CI, where everything must be installed."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: missing servers are failures)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30.0, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def _pg_bin(name):
+    found = shutil.which(name)
+    if found and name != "postgres":
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else found
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster in a temporary directory on a loopback port."""
+
+    def __init__(self):
+        self.initdb = _pg_bin("initdb")
+        self.pg_ctl = _pg_bin("pg_ctl")
+        if not self.initdb or not self.pg_ctl:
+            skip_or_fail("PostgreSQL server binaries (initdb, pg_ctl) not found")
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="ep-pg-"))
+        self.data = self.dir / "data"
+        self._as_user = None
+        if os.geteuid() == 0:
+            # PostgreSQL refuses to run as root; use the package's own user.
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                skip_or_fail("running as root and there is no 'postgres' user to run PostgreSQL")
+            shutil.chown(self.dir, "postgres")
+            self._as_user = "postgres"
+
+    def _run(self, *args):
+        command = list(args)
+        if self._as_user:
+            command = ["runuser", "-u", self._as_user, "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start(self):
+        self._run(self.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--no-sync", "--encoding=UTF8", "--locale=C")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        )
+        self._run(self.pg_ctl, "-D", str(self.data), "-o", options,
+                  "-l", str(self.dir / "server.log"), "-w", "start")
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE expertise_test")
+        return self
+
+    @property
+    def url(self):
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/expertise_test"
+
+    def stop(self):
+        try:
+            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class AppServer:
+    """The platform served by `run.py` in its own process, with the demo world."""
+
+    def __init__(self, workdir, env=None):
+        self.port = free_port()
+        self.workdir = Path(workdir)
+        self.env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "INSTANCE_PATH": str(self.workdir),
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'e2e.db'}",
+            "BASE_URL": f"http://127.0.0.1:{self.port}",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            **(env or {}),
+        }
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def flask(self, *args):
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "run", *args],
+            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+        )
+
+    def start(self):
+        self.flask("db", "upgrade")
+        self.flask("seed-demo")
+        self.log = open(self.workdir / "server.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "run.py"], cwd=ROOT, env=self.env,
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def log_text(self):
+        return (self.workdir / "server.log").read_text()

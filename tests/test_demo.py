@@ -1,0 +1,36 @@
+"""The demo world is complete and seeding it twice changes nothing."""
+from expertise.accounts.models import ExpertiseArea, Organisation, Role, Team, User
+from expertise.demo import DEMO_PASSWORD
+from expertise.extensions import db
+
+
+def _counts():
+    return [db.session.scalar(db.select(db.func.count(m.id))) for m in (Organisation, Team, ExpertiseArea, User)]
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = _counts()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert _counts() == counts
+    assert counts[0] == 5 and counts[1] == 18 and counts[2] == 10
+    assert DEMO_PASSWORD in second.output and "beheerder@demo.test" in second.output
+    roles = set().union(*(u.roles for u in db.session.scalars(db.select(User))))
+    assert roles == set(Role)
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(app, cast):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert "not seeded" in result.output
+    assert db.session.scalar(db.select(db.func.count(Organisation.id))) == 2
+
+
+def test_every_demo_account_logs_in(app, login):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    for user in db.session.scalars(db.select(User)):
+        client = login(None)
+        client.login(user, DEMO_PASSWORD)
+        assert client.get("/").status_code == 200
