@@ -138,7 +138,7 @@ PARTICLES = {
 
 # Common Dutch words that are also first names or surnames. They need extra evidence.
 COMMON_NAME_WORDS = {
-    "roos", "storm", "bo", "noor", "bas", "mark", "iris", "sterre", "hoop", "zon", "lente",
+    "roos", "storm", "noor", "bas", "mark", "iris", "sterre", "hoop", "zon", "lente",
     "fleur", "bloem", "jade", "jasmijn", "hazel", "rivier", "sky", "joy", "faith", "hope",
     "april", "juni", "mei", "june", "may", "august", "lief", "liefde", "dex", "rik", "pim",
     "bakker", "visser", "smit", "smid", "jong", "boer", "koning", "groot", "bos", "vos", "haan",
@@ -222,6 +222,7 @@ dmytro andriy ivan sergei olga tatiana natasha
 priya ravi sunil anil shanti dewi kiran anand rajesh sita ashwin navin reshma soraya
 jurgen ricky gino dario rocco diego carlos juan pedro jose maria luis miguel ana carmen lucia
 abdi abdullahi hodan ayaan fadumo hamid farah amal asha ruth ester miriam samuel elias noa
+mo jay sem ian aya ela lea luc teo ada
 """.split())
 
 MONTHS = {
@@ -293,6 +294,7 @@ PART_CAP = r"(?:Van\s+der|Van\s+den|Van\s+de|Van\s+'t|Van|De|Ter|Ten|Te|El|Al|Be
 NAME = rf"(?:{INITIALS}\s?(?:{PART}\s+)*{CAP}|{CAP}(?:\s+(?:{PART}\s+)*{CAP}){{0,3}})(?:-(?:{PART}\s+)*{CAP})?"
 NAME_LEADING_PART = rf"(?:(?:{PART}|{PART_CAP})\s+)+{CAP}(?:-{CAP})?|{NAME}"
 
+_ROLE_SET = {_r for _r in ROLE_WORDS}
 _ROLE_RE = "|".join(sorted((re.escape(r).replace(r"\ ", r"\s+") for r in ROLE_WORDS), key=len, reverse=True))
 
 # --------------------------------------------------------------------------- detectors
@@ -365,6 +367,30 @@ _CUE_NAME = re.compile(
 _SIGNATURE_NAME = re.compile(
     rf"(?i:\b(?:groeten|groet|gr\.|mvg|m\.v\.g\.|vriendelijke\s+groet(?:en)?|hartelijke\s+groet(?:en)?|met\s+vriendelijke\s+groet(?:en)?|dank\s+je\s+wel|bedankt|alvast\s+bedankt|thanks|regards|cheers))[,!]?[ \t]*\n?[ \t]*({NAME})"
 )
+_NOT_PERSON_BEFORE = re.compile(
+    r"(?i)(?:\b(?:de|het|een|in|uit|naar|te|vanuit|richting|via|op|rond|nabij|regio|wijk|gemeente|provincie|stad|dorp|app|appje|platform|programma|methode|training|cursus|film|serie|boek|game|spel|merk|winkel|supermarkt|station|ziekenhuis)|[#@/]|\d)\s*$"
+)
+_NOT_PERSON_AFTER = re.compile(
+    r"\s*(?:-?(?:centrum|college|school|ziekenhuis|kliniek|groep|team|fonds|loket|lijn|methode|training|protocol)\b|\d|[A-Z]{2,}\b)"
+)
+_ADJECTIVE = re.compile(r"(?:aanse|iaanse|ische|isch|ese|lands|landse|ees|ees|ees|aans|ijnse|oolse|urkse|uitse|ngelse|anse|ranse|aanse)$")
+_OPENER_NAME = re.compile(
+    rf"({CAP})(?=\s+(?:heeft|had|is|was|zegt|zei|wil|wilde|woont|woonde|zit|zat|gaat|ging|komt|kwam|kan|kon|moet|moest|mag|mocht|wordt|werd|vertelt|vertelde|belt|belde|krijgt|kreeg|doet|deed|durft|speelt|loopt|liep|slaapt|eet|huilt|huilde|weigert|weigerde|vindt|vond|weet|wist|denkt|dacht|voelt|voelde|schreeuwt|slaat|sloeg|spijbelt|blowt|drinkt|gebruikt|reageert|vraagt|vroeg|lijkt|leek|werkt|werkte|staat|stond|ligt|lag|appt|appte|mailt|mailde|kijkt|praat|sprak|zwijgt|lacht|schaamt|maakt|maakte|wordt)\b)"
+)
+_OPENERS = {
+    "daarnaast", "verder", "inmiddels", "sindsdien", "toch", "ook", "soms", "vaak", "nu", "dan",
+    "daar", "hier", "dat", "dit", "er", "iedereen", "niemand", "iemand", "alles", "niets", "het",
+    "thuis", "buiten", "binnen", "zij", "hij", "ze", "wij", "jij", "u", "men", "elk", "elke",
+    "welke", "wie", "wat", "waar", "hoe", "waarom", "wanneer", "mama", "papa", "mam", "pap",
+    "omgang", "contact", "situatie", "veiligheid", "hulp", "behandeling", "therapie", "medicatie",
+    "diagnostiek", "onderzoek", "begeleiding", "opvoeding", "vervolgens", "eerst", "tegelijk",
+    "helaas", "gelukkig", "natuurlijk", "misschien", "waarschijnlijk", "volgens", "eigenlijk",
+    "ondertussen", "intussen", "niet", "geen", "alleen", "samen", "leerplicht", "jeugdzorg",
+    "gemeente", "rechter", "wijkteam", "buurtteam", "huisarts", "kinderarts", "psycholoog",
+    "leerkracht", "mentor", "juf", "meester", "docent", "directeur", "trainer", "coach", "klas",
+    "moskee", "kerk", "geloof", "geld", "werk", "baan", "huis", "woning", "huur", "schuld",
+    "schulden", "alcohol", "drugs", "gamen", "eten", "slapen", "sport", "voetbal", "zwemmen",
+}
 _PAREN_NAME = re.compile(rf"\(\s*({CAP}(?:\s+{CAP})?)\s*\)")
 _LIST_NAME = re.compile(rf"(?:^|[:\n]\s*)({CAP}),\s*({CAP})(?=,\s*\d)", re.MULTILINE)
 _CAP_TOKEN = re.compile(rf"(?<![\w@./-]){CAP}(?:\s+(?:{PART}\s+)*{CAP}){{0,2}}")
@@ -382,6 +408,9 @@ _INST_GENERIC = re.compile(
     rf"mbo|mbo-school|roc|moskee|kerk|gemeente|vereniging|club|stichting|bedrijf|werkgever|"
     rf"winkel|restaurant|kapsalon|garage|crèche|creche|opvang|internaat|daghouding))\s+"
     rf"((?:(?:De|Het|'t|Den|Op|In|Aan|Ter|Al|El)\s+)*{CAP}(?:\s+{CAP}){{0,2}})"
+)
+_INST_EMPLOYER = re.compile(
+    rf"(?i:\b(?:werkt|werken|werkte|werkten|baan|stage|bijbaan|bijbaantje|vrijwilliger|vrijwilligerswerk)\s+(?:\w+\s+){{0,2}}(?:bij|voor))\s+((?:(?:De|Het|'t)\s+)?{CAP}(?:\s+(?:&\s+)?{CAP}){{0,2}})"
 )
 _INST_NAMED = re.compile(
     rf"(?<![\w-])(?:(?:{CAP}|Sint|St\.)[\s-]+){{0,3}}(?:College|Lyceum|Gymnasium|Scholengemeenschap|Montessorischool|Daltonschool|Vrije\s+School|Academie)(?:\s+{CAP})?(?![\w])"
@@ -420,13 +449,18 @@ def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> 
     if first in NON_NAME_CAPS and len(core) == 1:
         return False
     if need_lexicon:
-        return any(_fold(w) in FIRST_NAMES for w in core)
+        return any(re.sub(r"['’]s$", "", _fold(w)) in FIRST_NAMES for w in core)
     return True
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop trailing capitalised non-name words (a name followed by "Veilig Thuis" etc.)."""
+    """Drop leading roles ("Moeder Fatma …") and trailing non-name words from a candidate name."""
     tokens = list(re.finditer(rf"[{_U}{_L}'’.-]+", text[start:end]))
+    while len(tokens) > 1 and (_fold(tokens[0].group(0)) in _ROLE_SET or _fold(tokens[0].group(0)) in NON_NAME_CAPS - PARTICLES):
+        tokens.pop(0)
+    if tokens and tokens[0].start():
+        start += tokens[0].start()
+        tokens = list(re.finditer(rf"[{_U}{_L}'’.-]+", text[start:end]))
     while len(tokens) > 1 and _fold(tokens[-1].group(0)) in NON_NAME_CAPS | PARTICLES:
         tokens.pop()
     if not tokens:
@@ -465,9 +499,28 @@ def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
                 take(m.start(1), m.end(1))
     # Lexicon names anywhere, capitalised; extend with following capitalised surname parts.
     for m in _CAP_TOKEN.finditer(text):
-        first = _fold(m.group(0).split()[0])
+        first = re.sub(r"['’]s$", "", _fold(m.group(0).split()[0]))
         if first in FIRST_NAMES and not (first in COMMON_NAME_WORDS and _sentence_start(text, m.start())):
             take(m.start(), m.end(), need_lexicon=True)
+
+    # Capitalised words inside a sentence are names unless they look like a place, an
+    # organisation, a language or a brand: in these texts almost every such word is a person.
+    for m in _CAP_TOKEN.finditer(text):
+        if _sentence_start(text, m.start()) or _NOT_PERSON_BEFORE.search(text[max(0, m.start() - 25):m.start()]):
+            continue
+        words = [_fold(w) for w in m.group(0).split()]
+        if any(w in NON_NAME_CAPS or _ADJECTIVE.search(w) for w in words if w not in PARTICLES):
+            continue
+        if _NOT_PERSON_AFTER.match(text[m.end():]):
+            continue
+        take(m.start(), m.end())
+
+    # An unknown capitalised word that opens a sentence and is directly followed by a verb
+    # ("Jurensley zegt …") is a name when it is not a role, pronoun or common opener.
+    for m in _OPENER_NAME.finditer(text):
+        w = _fold(m.group(1))
+        if _sentence_start(text, m.start(1)) and w not in NON_NAME_CAPS and w not in COMMON_WORDS and w not in _OPENERS and w not in _ROLE_SET:
+            take(m.start(1), m.end(1))
 
     # Every later occurrence of a found name part is marked too.
     parts: set[str] = set()
@@ -478,7 +531,7 @@ def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
     for w in parts:
         lower_too = len(w) >= 4 and _fold(w) not in COMMON_NAME_WORDS and _fold(w) not in COMMON_WORDS
         flags = re.IGNORECASE if lower_too else 0
-        for m in re.finditer(rf"(?<![\w@.-]){re.escape(w)}(?![\w-])", text, flags):
+        for m in re.finditer(rf"(?<![\w@.-]){re.escape(w)}(?=['’]s\b|(?![\w-]))", text, flags):
             if not any(s <= m.start() < e for s, e in found) and not any(
                 m.start() < be and bs < m.end() for bs, be in blocked
             ):
@@ -535,6 +588,10 @@ def find_personal_data(text: str) -> list[Span]:
     for rx in (_INST_ABBR, _INST_NAMED):
         for m in rx.finditer(text):
             _add(spans, text, m.start(), m.end(), "institution")
+    for m in _INST_EMPLOYER.finditer(text):
+        words = [_fold(w) for w in m.group(1).split()]
+        if not PUBLIC_ORGS.fullmatch(m.group(1)) and not any(w in NON_NAME_CAPS - {"de", "het"} for w in words):
+            _add(spans, text, m.start(1), m.end(1), "institution")
     for m in _INST_GENERIC.finditer(text):
         if not PUBLIC_ORGS.fullmatch(m.group(1)) and _fold(m.group(1).split()[0]) not in NON_NAME_CAPS - {"de", "het"}:
             _add(spans, text, m.start(1), m.end(1), "institution")
