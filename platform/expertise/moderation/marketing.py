@@ -86,7 +86,7 @@ _OWN_POSS = r"(?:onze|ons|mijn)"
 _OFFER_NOUNS = (
     r"(?:training(?:en)?|cursus(?:sen)?|oudercursus|oudertraining|programma|aanbod|e-learning|"
     r"boek|app|webshop|shop|academy|podcast|nieuwsbrief|brochure|webinar|workshop|symposium|"
-    r"informatieavond|open\\s+dag|inloopavond|studiedag|congres|locatie|behandelprogramma|methode|aanpak|traject|poli(?:kliniek)?|kliniek|"
+    r"informatieavond|open\s+dag|inloopavond|studiedag|congres|locatie|behandelprogramma|methode|aanpak|traject|poli(?:kliniek)?|kliniek|"
     r"praktijk|behandelcentrum|centrum|scheidingsbegeleiding|gezinsbehandeling|groep|"
     r"aanmeldpunt|aanmeldteam|intake|afdeling|behandeling|begeleiding|coaching|cursusaanbod|zorgaanbod|"
     r"dienstverlening|product(?:en)?|website|site|masterclass|lezing|kamp|spreekuur|"
@@ -154,6 +154,9 @@ RULES: tuple[_Rule, ...] = (
     _r("call_to_action", 1.0, r"\bstuur\s+(?:me|mij|ons)\s+(?:\w+\s+){0,2}(?:privébericht|pb|dm|bericht(?:je)?|mail(?:tje)?|appje|e-?mail)\b|\b(?:stuur|verwijs)\s+(?:\w+\s+){0,3}(?:gerust\s+|maar\s+)?naar\s+(?:ons|mij)\b|\bklik\s+(?:hier|op\s+de\s+link)\b|\breserveer\s+(?:je|jouw|een|uw)\s+(?:plek|plaats|ticket|kaart)\b|\binschrijven\s+kan\b|\breach\s+out\s+to\s+(?:me|us)\b"),
     _r("recruitment", 1.0, r"\bword\s+(?:ook\s+|nu\s+)?(?:pleegouder|pleeggezin|vrijwilliger|maatje|gastgezin|buddy|donateur|lid)\b"),
     _r("waiting_list", 1.0, r"\b(?:wij|we|ik)\s+(?:hebben|heb)\s+(?:nu\s+|momenteel\s+|op\s+dit\s+moment\s+)?(?:nog\s+|weer\s+)?(?:ruimte|plek|plaats|capaciteit)\b|\bbinnen\s+\d+\s+(?:uur|dagen|werkdagen|week|weken)\s+(?:een\s+)?(?:intake|gesprek|afspraak|start|terecht|geholpen)\b|\b(?:i|we)\s+have\s+(?:availability|openings|spots?)\b|\bnog\s+(?:\w+\s+)?kaarten\b"),
+    _r("call_to_action", 0.6, r"\bneem\s+(?:\w+\s+){0,2}contact\s+op\b(?!\s+met)|\bbel\s+(?:me\s+)?gerust\b(?!\s+(?:de|het|met|naar|even\s+(?:de|het)))|\bvrijblijvend\b|\baanmeldformulier\b|\bfeel\s+free\s+to\s+(?:reach|contact|call|email)"),
+    _r("own_programme", 1.0, rf"\b(?:lees|bekijk|check|volg)\s+(?:ook\s+)?(?:mijn|onze)\s+(?:blog|vlog|artikel(?:en)?|video'?s|kanaal|youtube-?kanaal|pagina|account|website)\b|\b(?:resultaatgarantie|geld[-\s]terug[-\s]garantie|niet\s+goed,?\s+geld\s+terug)\b"),
+    _r("own_programme", 0.5, r"\b(?:unieke|gepatenteerde|exclusieve|eigen\s+ontwikkelde|zelf\s+ontwikkelde)\s+(?:\w+\s+)?(?:methode|aanpak|programma|training|behandeling|werkwijze)\b|\b(?:wij|we|ik)\s+(?:helpen|begeleiden|ondersteunen)\s+(?:jullie|je|u|het\s+gezin|ouders|gezinnen)\s+graag\b"),
     # --- prices, discounts, free offers
     _r("price", 1.0, r"(?:€|\beur\b)\s?\d|\b\d+(?:[.,]\d{2})?\s?(?:euro|eur)\b(?![.'’]?s\b)|\b\d+\s?%\s?korting|\bkortingscode\b|\bcode\s+(?-i:[A-Z0-9]{4,})\b|\bearly[\s-]?bird\b|\bp\.p\.|\bter\s+waarde\s+van\b|\bdiscount\b|\bfree\s+(?:intake|call|consult|trial|session)\b"),
     _r("price", 0.6, r"\bkorting\b|\btickets?\b|\bper\s+(?:sessie|uur|maand|deelnemer)\b"),
