@@ -6,6 +6,30 @@ from .extensions import db
 
 
 def init_app(app):
+    moderation = click.Group("moderation", help="Measure the marketing filter.")
+    privacy = click.Group("privacy", help="Measure the personal-data guard.")
+
+    @moderation.command("evaluate")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--ids", type=click.Choice(["all", "odd", "even"]), default="all")
+    def moderation_evaluate(path, ids):
+        """Print the confusion figures of the marketing filter on a labelled JSONL file."""
+        from .moderation.evaluate import evaluate_marketing
+
+        click.echo("\n".join(evaluate_marketing(path, ids=ids)))
+
+    @privacy.command("evaluate")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--ids", type=click.Choice(["all", "odd", "even"]), default="all")
+    def privacy_evaluate(path, ids):
+        """Print span precision/recall of the personal-data guard on a labelled JSONL file."""
+        from .moderation.evaluate import evaluate_privacy
+
+        click.echo("\n".join(evaluate_privacy(path, ids=ids)))
+
+    app.cli.add_command(moderation)
+    app.cli.add_command(privacy)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no accounts yet.")
     def seed_demo_command(if_empty):

@@ -1,0 +1,1 @@
+"""Check posts for marketing and personal data before they are published."""

@@ -1,0 +1,190 @@
+"""Run `deduce` once in a local worker process and ask it for personal-data spans.
+
+`deduce` needs about 1 GB of memory and seconds to load, so it must not be imported in every
+web worker. One long-lived process loads it and answers over a Unix socket (mode 0600, one
+JSON line per request); the web app calls `deduce_spans()`, which returns None when the
+worker is down or slower than the timeout, so the rule-based checks carry on alone.
+
+Security notes:
+* `deduce` caches its lookup structures as a pickle; whoever can write that file can run code
+  in the worker. Build it at install time into a directory the app user cannot write
+  (`python -m expertise.moderation.deduce_worker --build-cache DIR`, then make DIR read-only)
+  and pass that directory as `cache_path`.
+* `import deduce` calls `logging.basicConfig(level=DEBUG, stream=sys.stdout)`; we reset the
+  root logger right after the import so no library's debug output (with text) reaches stdout.
+* Neither the worker nor the client logs request text or spans.
+
+Configuration: EXPERTISE_DEDUCE_SOCKET (socket path) and EXPERTISE_DEDUCE_CACHE (cache dir),
+or the explicit arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import socketserver
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .pii import Span
+
+DEFAULT_SOCKET = os.path.join(tempfile.gettempdir(), f"expertise-deduce-{os.getuid()}.sock")
+MAX_REQUEST_BYTES = 256 * 1024
+
+# deduce tag -> our span type; None drops the tag (ages are not identifying on their own).
+TAG_TYPES: dict[str, str | None] = {
+    "persoon": "person_name",
+    "patient": "person_name",
+    "locatie": "address",
+    "ziekenhuis": "institution",
+    "zorginstelling": "institution",
+    "instelling": "institution",
+    "datum": "date",
+    "leeftijd": None,
+    "bsn": "bsn",
+    "id": "case_number",
+    "telefoonnummer": "phone",
+    "emailadres": "email",
+    "url": "url",
+}
+
+
+def socket_path() -> str:
+    return os.environ.get("EXPERTISE_DEDUCE_SOCKET", DEFAULT_SOCKET)
+
+
+def cache_dir() -> str | None:
+    return os.environ.get("EXPERTISE_DEDUCE_CACHE")
+
+
+def map_tag(tag: str) -> str | None:
+    """Map a deduce tag (possibly combined, e.g. "prefix+persoon") to a span type."""
+    tag = tag.lower()
+    if tag in TAG_TYPES:
+        return TAG_TYPES[tag]
+    for key, value in TAG_TYPES.items():
+        if key in tag.split("+") or tag.endswith(key):
+            return value
+    return None
+
+
+def _import_deduce() -> Any:
+    """Import deduce and undo the DEBUG-to-stdout root logger it installs at import time."""
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    import deduce  # noqa: PLC0415  (heavy, imported only in the worker)
+
+    for handler in list(root.handlers):
+        if handler not in saved_handlers:
+            root.removeHandler(handler)
+    root.setLevel(saved_level if saved_handlers else logging.WARNING)
+    return deduce
+
+
+def load_deduce(cache_path: str | None = None) -> Any:
+    """Return a ready `Deduce` instance using the prebuilt cache in `cache_path`."""
+    deduce = _import_deduce()
+    path = cache_path or cache_dir()
+    if path:
+        return deduce.Deduce(cache_path=Path(path))
+    return deduce.Deduce()
+
+
+def build_cache(directory: str | Path) -> None:
+    """Build deduce's lookup-structure cache into `directory` (run once at install time)."""
+    deduce = _import_deduce()
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    deduce.Deduce(cache_path=Path(directory), build_lookup_structs=True)
+
+
+def spans_from_document(text: str, doc: Any) -> list[Span]:
+    spans = []
+    for ann in doc.annotations:
+        kind = map_tag(ann.tag)
+        if kind is not None:
+            spans.append(Span(ann.start_char, ann.end_char, kind, text[ann.start_char:ann.end_char]))
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        line = self.rfile.readline(MAX_REQUEST_BYTES + 1)
+        try:
+            text = json.loads(line)["text"]
+            if not isinstance(text, str):
+                raise ValueError
+            doc = self.server.deduce.deidentify(text)  # type: ignore[attr-defined]
+            spans = spans_from_document(text, doc)
+            reply = {"spans": [[s.start, s.end, s.type] for s in spans]}
+        except Exception:  # noqa: BLE001  (never echo the input back in an error)
+            reply = {"error": "bad request"}
+        self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+
+class _Server(socketserver.UnixStreamServer):
+    deduce: Any
+
+
+def serve(path: str | None = None, cache_path: str | None = None) -> None:
+    """Load deduce once and answer span requests on a Unix socket until killed."""
+    path = path or socket_path()
+    engine = load_deduce(cache_path)
+    if os.path.exists(path):
+        os.unlink(path)
+    old_umask = os.umask(0o177)  # socket file readable/writable by the app user only
+    try:
+        server = _Server(path, _Handler)
+    finally:
+        os.umask(old_umask)
+    server.deduce = engine
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def deduce_spans(text: str, timeout: float = 0.5, *, path: str | None = None) -> list[Span] | None:
+    """Ask the worker for spans; None when it is down, slow or answers nonsense."""
+    path = path or socket_path()
+    payload = json.dumps({"text": text}).encode() + b"\n"
+    if len(payload) > MAX_REQUEST_BYTES:
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(path)
+            sock.sendall(payload)
+            chunks = []
+            while not chunks or not chunks[-1].endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        reply = json.loads(b"".join(chunks))
+        return [Span(s, e, t, text[s:e]) for s, e, t in reply["spans"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m expertise.moderation.deduce_worker")
+    parser.add_argument("--build-cache", metavar="DIR", help="build deduce's lookup cache into DIR and exit")
+    parser.add_argument("--socket", default=None, help="Unix socket path (default: $EXPERTISE_DEDUCE_SOCKET)")
+    parser.add_argument("--cache", default=None, help="prebuilt cache dir (default: $EXPERTISE_DEDUCE_CACHE)")
+    args = parser.parse_args(argv)
+    if args.build_cache:
+        build_cache(args.build_cache)
+        return 0
+    serve(args.socket, args.cache)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

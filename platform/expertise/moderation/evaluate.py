@@ -1,0 +1,139 @@
+"""Measure the marketing filter and the personal-data guard on a labelled JSONL set.
+
+Both functions return printable lines; the last line is always
+`precision=P recall=R f1=F` (three decimals) so scripts and CI can parse it.
+Usage: `python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from .marketing import score_marketing
+from .pii import SPAN_TYPES, find_personal_data
+
+
+def _rows(path: str | Path, ids: str = "all") -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if ids != "all":
+                digits = "".join(c for c in row["id"].rsplit("-", 1)[-1] if c.isdigit())
+                if digits and (int(digits) % 2 == 1) != (ids == "odd"):
+                    continue
+            rows.append(row)
+    return rows
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _last(p: float, r: float, f: float) -> str:
+    return f"precision={p:.3f} recall={r:.3f} f1={f:.3f}"
+
+
+def evaluate_marketing(path: str | Path, *, ids: str = "all") -> list[str]:
+    """Confusion matrix and precision/recall for the `marketing` class."""
+    tp = fp = fn = tn = 0
+    errors: list[str] = []
+    for row in _rows(path, ids):
+        held = score_marketing(row["text"]).held
+        gold = row["label"] == "marketing"
+        if held and gold:
+            tp += 1
+        elif held:
+            fp += 1
+            errors.append(f"  false positive {row['id']}")
+        elif gold:
+            fn += 1
+            errors.append(f"  false negative {row['id']}")
+        else:
+            tn += 1
+    p, r, f = _prf(tp, fp, fn)
+    return [
+        f"items={tp + fp + fn + tn}",
+        "confusion (gold rows x predicted columns): marketing / advice",
+        f"  marketing: {tp} / {fn}",
+        f"  advice:    {fp} / {tn}",
+        *errors,
+        _last(p, r, f),
+    ]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
+    """Span-level (overlap) precision/recall, per-type recall and text-level figures."""
+    found_total = found_ok = gold_total = gold_hit = 0
+    exact = 0
+    per_type_gold: Counter[str] = Counter()
+    per_type_hit: Counter[str] = Counter()
+    text_tp = text_fp = text_fn = text_tn = 0
+    for row in _rows(path, ids):
+        gold = [(s["start"], s["end"], s["type"]) for s in row["spans"]]
+        found = [(s.start, s.end, s.type) for s in find_personal_data(row["text"])]
+        found_total += len(found)
+        found_ok += sum(any(_overlaps(f[:2], g[:2]) for g in gold) for f in found)
+        exact += sum(f in gold for f in found)
+        for g in gold:
+            gold_total += 1
+            per_type_gold[g[2]] += 1
+            if any(_overlaps(f[:2], g[:2]) for f in found):
+                gold_hit += 1
+                per_type_hit[g[2]] += 1
+        if gold and found:
+            text_tp += 1
+        elif found:
+            text_fp += 1
+        elif gold:
+            text_fn += 1
+        else:
+            text_tn += 1
+    p = found_ok / found_total if found_total else 0.0
+    r = gold_hit / gold_total if gold_total else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    lines = [
+        f"texts={text_tp + text_fp + text_fn + text_tn} gold_spans={gold_total} found_spans={found_total}",
+        f"text level: recall={_prf(text_tp, text_fp, text_fn)[1]:.3f} "
+        f"false_alarm_rate={(text_fp / (text_fp + text_tn)) if text_fp + text_tn else 0.0:.3f} "
+        f"(tp={text_tp} fp={text_fp} fn={text_fn} tn={text_tn})",
+        f"span level exact (same offsets and type): {exact}/{found_total} found, {exact}/{gold_total} gold",
+    ]
+    for t in SPAN_TYPES:
+        if per_type_gold[t]:
+            lines.append(f"  recall {t}: {per_type_hit[t]}/{per_type_gold[t]} = {per_type_hit[t] / per_type_gold[t]:.3f}")
+    lines.append(_last(p, r, f))
+    return lines
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    ids = "all"
+    if "--ids" in args:
+        i = args.index("--ids")
+        ids = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 2 or args[0] not in ("marketing", "privacy"):
+        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]")
+        return 2
+    fn = evaluate_marketing if args[0] == "marketing" else evaluate_privacy
+    for line in fn(args[1], ids=ids):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
