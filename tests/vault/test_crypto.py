@@ -667,3 +667,42 @@ def test_handover_rekey_leaves_old_owner_nothing_usable():
 
 def test_self_test_passes_on_this_build():
     crypto.self_test()
+
+
+# --------------------------------------------------------------------------
+# Concurrency
+# --------------------------------------------------------------------------
+
+_CONCURRENT_DERIVES = """
+import os, threading
+from expertise.vault import crypto
+params = crypto.KdfParams.new(1, crypto.KdfCost(iterations=1, memory_cost=8192, lanes=4))
+results = []
+def derive():
+    results.append(crypto.derive_master_key("pw", params, b"P" * 32))
+for _ in range(10):
+    threads = [threading.Thread(target=derive) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+crypto.self_test()
+assert len(set(results)) == 1 and len(results) == 40
+print("ok")
+"""
+
+
+def test_concurrent_multi_lane_derives_do_not_deadlock():
+    """Run in a subprocess: without the lock OpenSSL's Argon2 thread pool deadlocks."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(crypto.__file__).resolve().parents[2])}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _CONCURRENT_DERIVES], env=env, capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("concurrent Argon2id derives with lanes > 1 deadlocked")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -38,6 +38,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -221,6 +222,15 @@ class KdfCost(NamedTuple):
 PRODUCTION_KDF = KdfCost(iterations=3, memory_cost=65536, lanes=4)
 TEST_KDF = KdfCost(iterations=1, memory_cost=8192, lanes=1)
 
+# Why a lock: cryptography sets OpenSSL's process-wide Argon2 thread pool to
+# the CPU count at import, and a derive with lanes > 1 takes threads from it.
+# Two such derives in different Python threads can each hold part of the pool
+# and wait for the rest forever (seen with cryptography 50.0.2 / OpenSSL 4.0.3
+# on 2 CPUs: two threads, lanes=2 or 4, hang in ossl_crypto_thread_start).
+# Stored per-user parameters may have lanes > 1, so every such derive in this
+# process runs under one lock; lanes=1 derives never touch the pool.
+_ARGON2_LOCK = threading.Lock()
+
 # OWASP ASVS 5.0 Appendix C: (minimum iterations, minimum memory in KiB).
 _ASVS_MINIMUMS = ((3, 12 * 1024), (2, 19 * 1024), (1, 46 * 1024))
 
@@ -335,7 +345,9 @@ def derive_master_key(password: str, params: KdfParams, pepper: bytes) -> bytes:
     the same password typed on different systems (composed or decomposed
     accents) derives the same key. Changing this later would lock users out.
     The server-side pepper goes in Argon2's ``secret`` input, so a stolen
-    database alone does not allow offline guessing.
+    database alone does not allow offline guessing. Derives with lanes > 1
+    are serialised per process (see ``_ARGON2_LOCK``) to avoid an OpenSSL
+    thread-pool deadlock.
     """
     if not isinstance(password, str) or not password:
         raise _fail("password must be a non-empty string")
@@ -346,14 +358,18 @@ def derive_master_key(password: str, params: KdfParams, pepper: bytes) -> bytes:
         raise _fail("params must be KdfParams")
     material = unicodedata.normalize("NFKC", password).encode("utf-8")
     try:
-        return Argon2id(
+        kdf = Argon2id(
             salt=params.salt,
             length=KEY_LEN,
             iterations=params.iterations,
             lanes=params.lanes,
             memory_cost=params.memory_cost,
             secret=pepper,
-        ).derive(material)
+        )
+        if params.lanes == 1:
+            return kdf.derive(material)
+        with _ARGON2_LOCK:
+            return kdf.derive(material)
     except UnsupportedAlgorithm:
         pass
     raise _fail("Argon2id is not available in this OpenSSL build (needs OpenSSL >= 3.2)")
@@ -697,9 +713,10 @@ def self_test() -> None:
     """
     derived: bytes | None = None
     try:
-        derived = Argon2id(
-            salt=b"\x02" * 16, length=32, iterations=3, lanes=4, memory_cost=32, ad=b"\x04" * 12, secret=b"\x03" * 8
-        ).derive(b"\x01" * 32)
+        with _ARGON2_LOCK:
+            derived = Argon2id(
+                salt=b"\x02" * 16, length=32, iterations=3, lanes=4, memory_cost=32, ad=b"\x04" * 12, secret=b"\x03" * 8
+            ).derive(b"\x01" * 32)
     except UnsupportedAlgorithm:
         pass
     if derived is None:
