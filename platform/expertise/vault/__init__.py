@@ -1,0 +1,1 @@
+"""Resident identity vault: keys, envelope encryption, recovery and erasure."""
