@@ -59,7 +59,7 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def _session_app(database_url, tmp_path_factory):
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.INSTANCE_PATH = str(tmp_path_factory.mktemp("instance"))
@@ -80,11 +80,15 @@ def _drop_everything():
     db.session.commit()
 
 
-@pytest.fixture(autouse=True)
-def _app_context(app):
-    """Run each test in an app context and empty every table afterwards."""
+@pytest.fixture
+def app(_session_app):
+    """The app, in an app context for the test; every table is emptied afterwards.
+
+    Pure unit tests do not ask for it, so they run once and need no database.
+    """
+    app = _session_app
     with app.app_context():
-        yield
+        yield app
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
@@ -118,7 +122,7 @@ class Cast:
 
 
 @pytest.fixture
-def cast():
+def cast(app):
     altrecht = factories.make_organisation("Altrecht")
     youke = factories.make_organisation("Youké")
     zuilen = factories.make_team("Buurtteam Zuilen")

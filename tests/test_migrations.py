@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from expertise.extensions import db
 
 
-def test_upgraded_database_matches_the_models():
+def test_upgraded_database_matches_the_models(app):
     # The session fixture built the schema with `flask db upgrade` on an empty database.
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -13,7 +13,7 @@ def test_upgraded_database_matches_the_models():
     assert diff == []
 
 
-def test_sqlite_runs_with_foreign_keys_wal_and_secure_delete():
+def test_sqlite_runs_with_foreign_keys_wal_and_secure_delete(app):
     if db.engine.dialect.name != "sqlite":
         return
     with db.engine.connect() as connection:

@@ -21,12 +21,6 @@ WCAG_21_AA = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _app_context():
-    """Browser tests talk to a server process, not to an app in this process."""
-    yield
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     # Many logins from one address in a minute: the limiter is tested elsewhere.
