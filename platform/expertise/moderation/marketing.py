@@ -124,11 +124,11 @@ RULES: tuple[_Rule, ...] = (
     _r("call_to_action", 1.0, rf"\b(?:naar|bij)\s+{_OWN}\s+(?:(?:laten\s+)?(?:door)?verwijzen|door\s?sturen|toe)\b|\bverwij(?:s|zen|zing)\b[^.!?\n]{{0,60}}\bnaar\s+(?:{_OWN}|onze|mijn)\b"),
     _r("call_to_action", 1.0, r"\bplan\s+(?:\w+\s+){0,4}in\s+via\s+(?:mijn|onze)\b|\b(?:online\s+)?agenda\b[^.!?\n]{0,20}\(?link\s+in\s+(?:bio|profiel)"),
     _r("call_to_action", 1.0, r"\bvraag\s+(?:gerust\s+|vrijblijvend\s+|nu\s+)?(?:de|onze|mijn|een)\s+(?:gratis\s+)?(?:brochure|folder|offerte|proefles)\s+aan\b"),
-    _r("call_to_action", 1.0, r"\b(?:contact|email|call|book\s+with|message)\s+(?:us|me)\b|\bget\s+in\s+touch\b|\bsign\s+up\b|\bto\s+book\b|\bbook\s+(?:now|an?\s+appointment|a\s+call|your)\b|\bvisit\s+(?:our|www)\b"),
+    _r("call_to_action", 1.0, r"\b(?:contact|email|call|book\s+with|message)\s+(?:us|me)\b|\bget\s+in\s+touch\b|\bsign\s+up\b|\bto\s+book\s+(?:a|an|your)\s+(?:session|appointment|call|consult(?:ation)?|intake|spot|place|free)\b|\bbook\s+(?:now|an?\s+appointment|a\s+call|your)\b|\bvisit\s+(?:our|www)\b"),
     _r("call_to_action", 0.5, r"\b(?:laat\s+(?:het\s+)?(?:me|mij|ons)\s+(?:even\s+)?weten|ik\s+hoor\s+het\s+graag|(?:ik\s+)?help\s+je\s+graag\s+verder|wij\s+helpen\s+(?:je|u|jullie)\s+graag|(?:be|)kijk\s+(?:ook\s+|eens\s+)?(?:op|ons)|voor\s+meer\s+informatie|meer\s+weten\??)\b"),
     _r("call_to_action", 1.0, r"\bmisschien\s+iets\s+voor\s+(?:dit\s+gezin|jullie|jou|u|je\s+cliënt)\b.*$"),
     # --- the author's own programme, product or organisation offering help
-    _r("own_programme", 1.0, rf"\b{_OWN_POSS}\s+{_FILLER}{_OFFER_NOUNS}\b"),
+    _r("own_programme", 1.0, rf"\b{_OWN_POSS}\s+{_FILLER}\w*{_OFFER_NOUNS}\b"),
     _r("own_programme", 0.5, rf"\b{_OWN_POSS}\s+(?:eigen\s+)?(?:specialisten|behandelaars|therapeuten|coaches|experts|orthopedagogen|psychologen|hulpverleners|medewerkers|collega'?s|ervaringsdeskundigen|organisatie|stichting|instelling|bureau)\b|\beigen\s+praktijk\b|\b(?:ik\s+ben|wij\s+zijn|we\s+zijn)\s+(?:\w+\s+){{0,2}}(?:beschikbaar\s+voor|gespecialiseerd\s+in)\b|\b(?:wij|we|ik)\s+(?:denken|denk|komen|kom)\s+graag\s+(?:mee|langs)\b|\binteresse\s*\?"),
     _r("own_programme", 1.0, r"\bbij\s+ons\s+(?:kun(?:t|nen)?|mag|mogen)\s+(?:je|jullie|u|ze|het\s+gezin|ouders|kinderen|jongeren)\b|\b(?:te\s+(?:koop|bestellen|downloaden|boeken)|verkrijgbaar\s+(?:via|bij|in))\b|\bdownload\s+(?:nu\s+)?(?:onze|mijn|de|het)\s+(?:gratis\s+)?(?:app|e-?book|checklist|gids|werkboek)\b|\b(?:start|begint|starten)\s+(?:binnenkort\s+|weer\s+|in\s+\w+\s+)?(?:een\s+)?nieuwe\s+(?:groep|training|cursus|editie|lichting)\b|\binschrijving\s+is\s+(?:geopend|open)\b"),
     _r("contact_details", 1.0, r"\b(?:ik\s+ben|wij\s+zijn|we\s+zijn)\s+(?:\w+\s+)?(?:telefonisch\s+|dagelijks\s+|altijd\s+)?bereikbaar\b|\b(?:kun|kunt|kan|kunnen)\s+(?:je|u|jullie)\s+(?:me|mij|ons)\s+(?:\w+\s+)?(?:bereiken|bellen|mailen|appen)\b"),
@@ -182,6 +182,16 @@ RULES: tuple[_Rule, ...] = (
     # --- boasting about the own organisation
     _r("boast", 1.0, r"\b(?:wij|we)\s+zijn\s+(?:de\s+)?(?:grootste|beste|enige|toonaangevende|marktleider|specialist|gespecialiseerd)\b|\bals\s+enige\s+(?:aanbieder|praktijk|organisatie)\b|\bin\s+goede\s+handen\b|\b(?:wij|we)\s+(?:hebben|heb)\s+(?:meer\s+dan\s+)?\d+\s+jaar\s+ervaring\b|\bhonderden\s+(?:kinderen|gezinnen|ouders|jongeren)\s+(?:geholpen|verder\s+geholpen)\b"),
     _r("boast", 1.0, r"\b(?:wij|we)\s+merken\s+dat\s+(?:gezinnen|ouders|kinderen|jongeren|cliënten)\s+die\s+bij\s+ons\b"),
+    # --- added after reading the labelling rules' categories against the whole development set:
+    # inverted word order ("kunnen wij … starten"), offers to take over, testimonials,
+    # giveaways, fees on request, "respond and I send my details", short English sales prompts.
+    _r("own_programme", 1.0, r"\b(?:kunnen|kan)\s+(?:wij|we|ik)\s+(?:\w+\s+){0,3}(?:direct|snel|meteen|binnen\s+\w+\s+(?:weken|week|dagen))\s+(?:\w+\s+){0,2}(?:starten|beginnen|helpen|inplannen|zien|oppakken|behandelen|begeleiden|terecht)\b"),
+    _r("own_programme", 1.0, r"\b(?:wij|we|ik)\s+(?:kunnen|kan)\s+(?:\w+\s+){0,4}(?:van\s+(?:jullie|je|jou|u)\s+)?overnemen\b|\b(?:kunnen|kan)\s+(?:wij|we|ik)\s+(?:\w+\s+){0,2}(?:iets|veel|wat)\s+(?:betekenen|doen|voor\s+\w+\s+betekenen)\b"),
+    _r("waiting_list", 1.0, r"\b(?:waar|terwijl)\s+(?:andere|veel|de\s+meeste)\s+(?:aanbieders|organisaties|praktijken|instellingen)\b[^.!?\n]{0,80}\b(?:wij|we|ik)\b"),
+    _r("boast", 1.0, r"[\"“„']\s*dankzij\s+(?-i:[A-Z])|\bdat\s+horen\s+(?:we|wij|ik)\s+(?:vaak|regelmatig|steeds\s+vaker)\b"),
+    _r("price", 1.0, r"\btarie(?:f|ven)\s+(?:op\s+aanvraag|vanaf|per|bedraagt|is)\b|\b(?:eerste|kennismakings?)\w*\s+(?:\w+\s+){0,2}(?:is|zijn)\s+(?:kosteloos|gratis)\b|\bbij\s+(?:ons|mij)\b[^.!?\n]{0,40}\bkosteloos\b|\bvoor\s+de\s+prijs\s+van\b|\bactie\s+(?:loopt|geldt)\b|\b(?:winactie|prijsvraag|giveaway)\b|\bmaak\s+kans\s+op\b|\bpricing\b|\bour\s+(?:prices|rates|fees)\b"),
+    _r("call_to_action", 1.0, r"\breageer\s+(?:\w+\s+){0,2}(?:op|onder)\s+dit\s+bericht\b[^.!?\n]{0,60}\b(?:interesse|contact|gegevens|info)\b|\bstuur\s+ik\s+(?:je|jou|u|jullie)?\s*(?:graag\s+)?(?:mijn|onze)\s+(?:gegevens|contactgegevens|nummer|info(?:rmatie)?|brochure)\b|\b(?:dm|pm|message|text)\s+(?:me\s+|us\s+)?for\b|\bdoe\s+mee\s+(?:met|aan)\s+(?:onze|mijn|ons)\b|\bdeel\s+(?:ons|mijn)\s+bericht\b"),
+    _r("own_programme", 0.5, r"\bik\s+ben\s+zelf\s+(?:\w+\s+){0,2}\w+(?:therapeut|coach|mediator|psycholoog|orthopedagoog|trainer|begeleider|hulpverlener)\b|\bspeciaal\s+voor\s+\w*(?:cliënten|clienten|lezers|ouders|gezinnen)\b"),
 )
 
 _PHONE = re.compile(r"(?<![\w/-])(?:\+\d{2}[\s-]?(?:\(0\))?[\s-]?\d(?:[\s-]?\d){7,9}|0\d{1,3}[\s-]?\d(?:[\s-]?\d){5,7})(?![\w/-])")
