@@ -68,12 +68,20 @@ def publish_on_commit(event, payload, room):
     if not _ROOM.match(room):
         raise RealtimeError("room must look like '<kind>:<id>'")
     check_payload(payload)
-    db.session().info.setdefault(_EVENTS, []).append((event, dict(payload), room))
+    _queue(_EVENTS).append((event, dict(payload), room))
 
 
 def mail_on_commit(recipient, subject, body):
     """Queue a plain-text e-mail that is sent only after the commit."""
-    db.session().info.setdefault(_MAILS, []).append((recipient, str(subject), str(body)))
+    _queue(_MAILS).append((recipient, str(subject), str(body)))
+
+
+def _queue(name):
+    session = db.session()
+    if not session.in_transaction():
+        # Begin now, so that a rollback before any SQL still drops the queue.
+        session.begin()
+    return session.info.setdefault(name, [])
 
 
 def pending_events():
@@ -100,16 +108,21 @@ def _after_commit(session):
                 log.error("sending a notification e-mail failed: %s", type(error).__name__)
 
 
-def _after_rollback(session):
+def _after_soft_rollback(session, previous_transaction):
+    # Every rollback of the outer transaction drops the queues, also when no
+    # SQL ran yet (after_rollback fires only for a real database rollback).
+    # A rolled-back savepoint keeps them: its events cannot be told apart.
+    if previous_transaction.nested:
+        return
     session.info.pop(_EVENTS, None)
     session.info.pop(_MAILS, None)
 
 
 def init_app(app):
-    """Install the after-commit and after-rollback hooks once per process."""
+    """Install the after-commit and rollback hooks once per process."""
     if not getattr(db.session, "_realtime_hooks", False):
         sa_event.listen(db.session, "after_commit", _after_commit)
-        sa_event.listen(db.session, "after_rollback", _after_rollback)
+        sa_event.listen(db.session, "after_soft_rollback", _after_soft_rollback)
         db.session._realtime_hooks = True
 
 
