@@ -85,6 +85,9 @@ class BaseConfig:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # How often each process disconnects sockets whose session ended (logout,
+    # time-out, deactivation); 0 turns the check off (in-process tests).
+    SOCKETIO_SESSION_CHECK_SECONDS = float(os.environ.get("SOCKETIO_SESSION_CHECK_SECONDS", "15"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 
@@ -117,6 +120,7 @@ class TestConfig(BaseConfig):
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = False
     BASE_URL = "http://localhost"
+    SOCKETIO_SESSION_CHECK_SECONDS = 0
 
 
 class ProductionConfig(BaseConfig):

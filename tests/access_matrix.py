@@ -19,6 +19,24 @@ class RouteRule:
     public: bool = False
     # Form data that makes a POST succeed, built from the cast.
     data: object = field(default=None)
+    # True when the URL names an object of the person themselves: path(cast, person).
+    per_person: bool = False
+
+    def url(self, cast, person=None):
+        """Return the URL for this person (the family worker when none is given)."""
+        if self.per_person:
+            return self.path(cast, person or cast.anna)
+        return self.path(cast)
+
+
+def _own_notification(person):
+    from expertise.extensions import db
+    from expertise.realtime.models import Notification
+
+    notification = Notification(user_id=person.id, kind="new_advice", question_id=1)
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
 
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -42,5 +60,10 @@ RULES = [
     RouteRule("accounts.admin_teams", "GET", lambda c: "/beheer/teams", MANAGERS),
     RouteRule("accounts.admin_edit_teams", "GET", lambda c: f"/beheer/teams/{c.anna.team_id}", (Role.ADMIN,)),
     RouteRule("accounts.admin_areas", "GET", lambda c: "/beheer/expertisegebieden", MANAGERS),
+    RouteRule("realtime.notifications", "GET", lambda c: "/meldingen"),
+    RouteRule("realtime.notifications_json", "GET", lambda c: "/meldingen.json?since=0"),
+    RouteRule("realtime.mark_read", "POST", lambda c, p: f"/meldingen/{_own_notification(p)}/gelezen", per_person=True),
+    RouteRule("realtime.mark_all_read", "POST", lambda c: "/meldingen/alles-gelezen"),
+    RouteRule("realtime.preferences", "GET", lambda c: "/meldingen/instellingen"),
     RouteRule("accounts.admin_edit_areas", "GET", lambda c: f"/beheer/expertisegebieden/{c.eva.expertise_areas[0].id}", (Role.ADMIN,)),
 ]

@@ -58,10 +58,14 @@ def create_app(config_object):
 
     from . import accounts  # noqa: F401  (models register with the metadata)
     from .accounts import admin_views, views as account_views  # noqa: F401
+    from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
+    from .realtime import service as realtime_service, views as realtime_views
     from .core import errors, logs, security, templating
     from . import cli
 
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(realtime_views.bp)
+    realtime_service.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
@@ -79,8 +83,11 @@ def create_app(config_object):
 
 
 def _select_locale():
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # CLI commands and background tasks: the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     language = session.get("lang")
-    from flask import current_app
 
     if language in current_app.config["LANGUAGES"]:
         return language

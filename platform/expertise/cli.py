@@ -30,6 +30,24 @@ def init_app(app):
     app.cli.add_command(moderation)
     app.cli.add_command(privacy)
 
+    notifications = click.Group("notifications", help="Notification e-mails.")
+
+    @notifications.command("send-digests")
+    def send_digests_command():
+        """Send the daily digest e-mail to everyone with unread daily-digest notifications.
+
+        Run once a day from cron, e.g. `30 7 * * * cd /srv/expertise &&
+        .venv/bin/flask --app run notifications send-digests`.
+        """
+        from .core.time import utcnow
+        from .realtime.service import send_digests
+
+        count = send_digests(utcnow())
+        db.session.commit()  # the e-mails go out after this commit
+        click.echo(f"{count} digest e-mail(s) sent.")
+
+    app.cli.add_command(notifications)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no accounts yet.")
     def seed_demo_command(if_empty):

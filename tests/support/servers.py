@@ -113,9 +113,14 @@ class PostgresCluster:
 
 
 class AppServer:
-    """The platform served by `run.py` in its own process, with the demo world."""
+    """The platform served by `run.py` in its own process, with the demo world.
 
-    def __init__(self, workdir, env=None):
+    `script` may name another entry point that serves the same app with
+    test-only hooks (`tests/support/realtime_app.py`).
+    """
+
+    def __init__(self, workdir, env=None, script="run.py"):
+        self.script = str(script)
         self.port = free_port()
         self.workdir = Path(workdir)
         self.env = {
@@ -145,7 +150,7 @@ class AppServer:
         self.flask("seed-demo")
         self.log = open(self.workdir / "server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "run.py"], cwd=ROOT, env=self.env,
+            [sys.executable, self.script], cwd=ROOT, env=self.env,
             stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_for_port(self.port, process=self.process)

@@ -1,0 +1,15 @@
+"""Real-time events (Socket.IO) and notifications (in-app and e-mail).
+
+The public seam for other areas:
+
+- `publish_on_commit(event, payload, room)` queues a Socket.IO event that is
+  sent only after the database commit (and dropped on rollback);
+- `register_room(kind, check)` lets a domain area open rooms of its own kind
+  (`"question"`), with `check(user, object_id) -> bool` deciding who may join;
+- `notify(user, kind, question_id=..., actor=..., now=...)` records a
+  notification, pushes the new unread count and, per the user's preference,
+  e-mails a fixed, content-free text after the commit.
+"""
+from .events import register_room, room_name  # noqa: F401
+from .models import Delivery, NotificationKind  # noqa: F401
+from .service import mail_on_commit, notify, publish_on_commit  # noqa: F401

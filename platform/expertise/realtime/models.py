@@ -1,0 +1,112 @@
+"""Notifications and each person's e-mail preference per kind of notification."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.database import UtcDateTime
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class NotificationKind(enum.StrEnum):
+    """What a notification is about; its text is fixed per kind (no case content)."""
+
+    NEW_QUESTION_IN_AREA = "new_question_in_area"
+    MORE_PERSPECTIVES_REQUESTED = "more_perspectives_requested"
+    NEW_ADVICE = "new_advice"
+    NEW_REPLY = "new_reply"
+    REPLY_TO_YOUR_POST = "reply_to_your_post"
+    MODERATION_DECISION = "moderation_decision"
+    HELD_POST = "held_post"
+    FLAGGED_ITEM = "flagged_item"
+    CONSULTATION_UPDATE = "consultation_update"
+
+    @property
+    def label(self):
+        """Return the name of the kind as shown on the settings page."""
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    NotificationKind.NEW_QUESTION_IN_AREA: _l("Nieuwe vraag in mijn expertisegebied"),
+    NotificationKind.MORE_PERSPECTIVES_REQUESTED: _l("Verzoek om meer perspectieven"),
+    NotificationKind.NEW_ADVICE: _l("Nieuw advies op mijn vraag"),
+    NotificationKind.NEW_REPLY: _l("Nieuwe reactie op mijn vraag"),
+    NotificationKind.REPLY_TO_YOUR_POST: _l("Reactie op mijn bericht"),
+    NotificationKind.MODERATION_DECISION: _l("Besluit van een moderator over mijn bericht"),
+    NotificationKind.HELD_POST: _l("Bericht dat wacht op beoordeling"),
+    NotificationKind.FLAGGED_ITEM: _l("Gemelde bijdrage"),
+    NotificationKind.CONSULTATION_UPDATE: _l("Nieuws over het wekelijks overleg"),
+}
+
+
+class Delivery(enum.StrEnum):
+    """How a person wants to hear about one kind of notification by e-mail."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    OFF = "off"
+
+    @property
+    def label(self):
+        return DELIVERY_LABELS[self]
+
+
+DELIVERY_LABELS = {
+    Delivery.IMMEDIATELY: _l("Direct een e-mail"),
+    Delivery.DAILY: _l("Eén keer per dag een overzicht"),
+    Delivery.OFF: _l("Geen e-mail (alleen in het platform)"),
+}
+
+
+class Notification(db.Model):
+    """One thing a person should hear about; the text is derived from kind and number.
+
+    No title, body or identity is stored or shown: only the kind, the
+    question's number and who caused it (kept for later use, never shown).
+    """
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    # No foreign key yet: the question table lives in the questions area, which
+    # is built in parallel. Its migration should add
+    # ForeignKey("question.id", ondelete="CASCADE") here.
+    question_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    read_at = mapped_column(UtcDateTime)
+    emailed_at = mapped_column(UtcDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    def __repr__(self):
+        return f"<Notification {self.id}>"
+
+    @property
+    def kind_enum(self):
+        return NotificationKind(self.kind)
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class NotificationPreference(db.Model):
+    """A person's chosen e-mail delivery for one kind; no row means the default."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    delivery: Mapped[str] = mapped_column(sa.String(20))

@@ -1,0 +1,422 @@
+"""Notification rules and the after-commit queues for Socket.IO events and e-mail.
+
+Services only flush; the view or CLI command that called them commits once.
+Events and e-mails are queued on the database session and sent by one
+`after_commit` hook, so nobody hears about a change that was rolled back
+(STYLE.md point 6). Every text that leaves the platform is fixed per kind
+and names a question by its number only: titles, bodies and identities never
+go into an event, a notification or an e-mail.
+"""
+import logging
+import re
+from collections import defaultdict
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import event as sa_event
+
+from ..accounts.models import Role, User
+from ..extensions import db, socketio
+from .models import Delivery, Notification, NotificationKind, NotificationPreference
+
+log = logging.getLogger(__name__)
+
+
+class RealtimeError(Exception):
+    """A rule of the real-time area was broken."""
+
+
+# --- events after commit -------------------------------------------------------
+
+# Keys an event payload may carry. Values are ids and counts (int or None),
+# event and kind names (short lower-case words) or `html`: a fragment rendered
+# by our own templates (Markup), which must be identity-free by construction.
+ALLOWED_PAYLOAD_KEYS = frozenset(
+    {"event", "kind", "question_id", "post_id", "notification_id", "unread", "count", "html"}
+)
+_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
+_ROOM = re.compile(r"^[a-z][a-z_]{0,29}:[0-9]{1,18}$")
+
+_EVENTS = "realtime_events"
+_MAILS = "realtime_mails"
+
+
+def check_payload(payload):
+    """Raise RealtimeError unless the payload holds only allowlisted keys and value types."""
+    if not isinstance(payload, dict):
+        raise RealtimeError("event payload must be a dict")
+    unknown = set(payload) - ALLOWED_PAYLOAD_KEYS
+    if unknown:
+        raise RealtimeError(f"event payload has keys outside the allowlist: {sorted(unknown)}")
+    for key, value in payload.items():
+        if key == "html":
+            if not isinstance(value, Markup):
+                raise RealtimeError("html must be a fragment rendered by a template (Markup)")
+        elif key in ("event", "kind"):
+            if not isinstance(value, str) or not _NAME.match(value):
+                raise RealtimeError(f"{key} must be a short lower-case name")
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise RealtimeError(f"{key} must be an integer id or count")
+
+
+def publish_on_commit(event, payload, room):
+    """Queue a Socket.IO event for `room`; it is emitted after the commit, dropped on rollback."""
+    if not _NAME.match(event):
+        raise RealtimeError("event name must be a short lower-case name")
+    if not _ROOM.match(room):
+        raise RealtimeError("room must look like '<kind>:<id>'")
+    check_payload(payload)
+    _queue(_EVENTS).append((event, dict(payload), room))
+
+
+def mail_on_commit(recipient, subject, body):
+    """Queue a plain-text e-mail that is sent only after the commit."""
+    _queue(_MAILS).append((recipient, str(subject), str(body)))
+
+
+def _queue(name):
+    session = db.session()
+    if not session.in_transaction():
+        # Begin now, so that a rollback before any SQL still drops the queue.
+        session.begin()
+    return session.info.setdefault(name, [])
+
+
+def pending_events():
+    """Return the events queued on the current session (for tests)."""
+    return list(db.session().info.get(_EVENTS, []))
+
+
+def _after_commit(session):
+    events = session.info.pop(_EVENTS, [])
+    mails = session.info.pop(_MAILS, [])
+    for event, payload, room in events:
+        data = {k: (str(v) if isinstance(v, Markup) else v) for k, v in payload.items()}
+        try:
+            socketio.emit(event, data, to=room)
+        except Exception as error:  # the change is committed; an event is best effort
+            log.error("emitting %s failed: %s", event, type(error).__name__)
+    if mails:
+        from ..core.mail import send_mail
+
+        for recipient, subject, body in mails:
+            try:
+                send_mail(recipient, subject, body)
+            except Exception as error:
+                log.error("sending a notification e-mail failed: %s", type(error).__name__)
+
+
+def _after_soft_rollback(session, previous_transaction):
+    # Every rollback of the outer transaction drops the queues, also when no
+    # SQL ran yet (after_rollback fires only for a real database rollback).
+    # A rolled-back savepoint keeps them: its events cannot be told apart.
+    if previous_transaction.nested:
+        return
+    session.info.pop(_EVENTS, None)
+    session.info.pop(_MAILS, None)
+
+
+def init_app(app):
+    """Install the after-commit and rollback hooks once per process."""
+    if not getattr(db.session, "_realtime_hooks", False):
+        sa_event.listen(db.session, "after_commit", _after_commit)
+        sa_event.listen(db.session, "after_soft_rollback", _after_soft_rollback)
+        db.session._realtime_hooks = True
+
+
+# --- texts ---------------------------------------------------------------------
+
+# One fixed sentence per kind, with the question's number only (never its title,
+# body or anyone's identity): e-mail and push leave the platform's protection.
+_TEXT_WITH_NUMBER = {
+    NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag #%(number)d in je expertisegebied"),
+    NotificationKind.MORE_PERSPECTIVES_REQUESTED: _l("Er wordt om meer perspectieven gevraagd bij vraag #%(number)d"),
+    NotificationKind.NEW_ADVICE: _l("Er is een nieuw advies op je vraag #%(number)d"),
+    NotificationKind.NEW_REPLY: _l("Er is een nieuwe reactie op je vraag #%(number)d"),
+    NotificationKind.REPLY_TO_YOUR_POST: _l("Er is gereageerd op je bericht bij vraag #%(number)d"),
+    NotificationKind.MODERATION_DECISION: _l("Een moderator heeft besloten over je bericht bij vraag #%(number)d"),
+    NotificationKind.HELD_POST: _l("Er wacht een bericht op beoordeling bij vraag #%(number)d"),
+    NotificationKind.FLAGGED_ITEM: _l("Er is een bijdrage gemeld bij vraag #%(number)d"),
+    NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg bij vraag #%(number)d"),
+}
+_TEXT_WITHOUT_NUMBER = {
+    NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
+    NotificationKind.MORE_PERSPECTIVES_REQUESTED: _l("Er wordt om meer perspectieven gevraagd"),
+    NotificationKind.NEW_ADVICE: _l("Er is een nieuw advies op je vraag"),
+    NotificationKind.NEW_REPLY: _l("Er is een nieuwe reactie op je vraag"),
+    NotificationKind.REPLY_TO_YOUR_POST: _l("Er is gereageerd op je bericht"),
+    NotificationKind.MODERATION_DECISION: _l("Een moderator heeft besloten over je bericht"),
+    NotificationKind.HELD_POST: _l("Er wacht een bericht op beoordeling"),
+    NotificationKind.FLAGGED_ITEM: _l("Er is een bijdrage gemeld"),
+    NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg"),
+}
+
+MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
+DIGEST_SUBJECT = _l("Je dagelijkse overzicht van het Platform Expertise Jeugd")
+_MAIL_FOOTER = _l(
+    "Je krijgt deze e-mail omdat je dit zo hebt ingesteld. Wijzig je instellingen op %(url)s\n\n"
+    "Om gezinnen te beschermen staat er in e-mails van het platform nooit inhoud van een vraag."
+)
+
+
+def notification_text(kind, question_id):
+    """Return the fixed sentence for a kind, naming the question by its number only."""
+    kind = NotificationKind(kind)
+    if question_id is None:
+        return str(_TEXT_WITHOUT_NUMBER[kind])
+    return str(_TEXT_WITH_NUMBER[kind]) % {"number": int(question_id)}
+
+
+def question_path(question_id):
+    """Return the path of a question page (the route belongs to the questions area)."""
+    return f"/vragen/{int(question_id)}"
+
+
+def notification_path(notification):
+    """Return where a notification leads: its question, or the notification centre."""
+    if notification.question_id is not None:
+        return question_path(notification.question_id)
+    return "/meldingen"
+
+
+def _absolute(path):
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+# --- preferences ---------------------------------------------------------------
+
+DEFAULT_DELIVERY = {
+    NotificationKind.NEW_QUESTION_IN_AREA: Delivery.DAILY,
+    NotificationKind.MORE_PERSPECTIVES_REQUESTED: Delivery.IMMEDIATELY,
+    NotificationKind.NEW_ADVICE: Delivery.IMMEDIATELY,
+    NotificationKind.NEW_REPLY: Delivery.IMMEDIATELY,
+    NotificationKind.REPLY_TO_YOUR_POST: Delivery.IMMEDIATELY,
+    NotificationKind.MODERATION_DECISION: Delivery.IMMEDIATELY,
+    NotificationKind.HELD_POST: Delivery.IMMEDIATELY,
+    NotificationKind.FLAGGED_ITEM: Delivery.DAILY,
+    NotificationKind.CONSULTATION_UPDATE: Delivery.DAILY,
+}
+
+# Which kinds a role can receive; the settings page shows only these.
+KINDS_BY_ROLE = {
+    Role.FAMILY_WORKER: [
+        NotificationKind.NEW_ADVICE,
+        NotificationKind.NEW_REPLY,
+        NotificationKind.REPLY_TO_YOUR_POST,
+        NotificationKind.MODERATION_DECISION,
+    ],
+    Role.EXPERT: [
+        NotificationKind.NEW_QUESTION_IN_AREA,
+        NotificationKind.MORE_PERSPECTIVES_REQUESTED,
+        NotificationKind.REPLY_TO_YOUR_POST,
+        NotificationKind.MODERATION_DECISION,
+        NotificationKind.CONSULTATION_UPDATE,
+    ],
+    Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
+    Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST],
+    Role.ADMIN: [],
+}
+
+
+def kinds_for(user):
+    """Return the kinds this user can receive, in the order of the enum."""
+    wanted = {kind for role in user.roles for kind in KINDS_BY_ROLE.get(role, [])}
+    return [kind for kind in NotificationKind if kind in wanted]
+
+
+def delivery_for(user, kind):
+    """Return the user's chosen delivery for a kind, or its default."""
+    kind = NotificationKind(kind)
+    row = db.session.get(NotificationPreference, (user.id, kind.value))
+    return Delivery(row.delivery) if row is not None else DEFAULT_DELIVERY[kind]
+
+
+def preferences_of(user):
+    """Return {kind: delivery} for every kind, chosen or default."""
+    chosen = {
+        row.kind: Delivery(row.delivery)
+        for row in db.session.scalars(db.select(NotificationPreference).filter_by(user_id=user.id))
+    }
+    return {kind: chosen.get(kind.value, DEFAULT_DELIVERY[kind]) for kind in NotificationKind}
+
+
+def set_preferences(user, choices):
+    """Store the user's delivery per kind; `choices` maps kind to delivery."""
+    for kind, delivery in choices.items():
+        kind, delivery = NotificationKind(kind), Delivery(delivery)
+        row = db.session.get(NotificationPreference, (user.id, kind.value))
+        if row is None:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind.value, delivery=delivery.value))
+        else:
+            row.delivery = delivery.value
+    db.session.flush()
+
+
+# --- notifications -------------------------------------------------------------
+
+
+def unread_count(user):
+    """Return how many notifications the user has not read yet."""
+    return db.session.scalar(
+        db.select(db.func.count(Notification.id)).filter(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def _immediate_body(notification):
+    with force_locale("nl"):
+        lines = [
+            "Hallo,",
+            "",
+            notification_text(notification.kind, notification.question_id) + ".",
+            "",
+            str(_l("Bekijk het op het platform: %(url)s", url=_absolute(notification_path(notification)))),
+            "",
+            str(_MAIL_FOOTER) % {"url": _absolute("/meldingen/instellingen")},
+        ]
+        return str(MAIL_SUBJECT), "\n".join(lines) + "\n"
+
+
+def notify(user, kind, *, question_id=None, actor=None, now):
+    """Record a notification for `user`, push the new unread count, e-mail if chosen.
+
+    People are not notified of their own actions (actor == user): that would
+    only add noise. The e-mail, when the user wants it immediately, goes out
+    after the commit with the fixed text and a link; the live event carries
+    ids and the count only. Return the notification, or None when skipped.
+    """
+    kind = NotificationKind(kind)
+    if actor is not None and actor.id == user.id:
+        return None
+    notification = Notification(
+        user_id=user.id,
+        kind=kind.value,
+        question_id=int(question_id) if question_id is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        created_at=now,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    if user.is_active and delivery_for(user, kind) is Delivery.IMMEDIATELY:
+        subject, body = _immediate_body(notification)
+        mail_on_commit(user.email, subject, body)
+        notification.emailed_at = now
+    publish_on_commit(
+        "notification",
+        {
+            "notification_id": notification.id,
+            "kind": kind.value,
+            "question_id": notification.question_id,
+            "unread": unread_count(user),
+        },
+        f"user:{user.id}",
+    )
+    return notification
+
+
+def _publish_count(user):
+    publish_on_commit("notification_count", {"unread": unread_count(user)}, f"user:{user.id}")
+
+
+def access_notification(user, notification_id):
+    """Return the user's own notification, or None for missing and foreign ones alike."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        return None
+    return notification
+
+
+def mark_read(user, notification, now):
+    """Mark one of the user's notifications as read and push the new count."""
+    if notification.user_id != user.id:
+        raise RealtimeError("not the user's notification")
+    if notification.read_at is None:
+        notification.read_at = now
+        db.session.flush()
+    _publish_count(user)
+
+
+def mark_all_read(user, now):
+    """Mark every notification of the user as read and push the new count (0)."""
+    db.session.execute(
+        db.update(Notification)
+        .filter(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    _publish_count(user)
+
+
+def recent_notifications(user, *, since=None, limit=100):
+    """Return the user's notifications, newest first; only those after id `since` if given."""
+    query = db.select(Notification).filter_by(user_id=user.id)
+    if since is not None:
+        query = query.filter(Notification.id > since)
+    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+# --- daily digest --------------------------------------------------------------
+
+
+def _digest_body(notifications):
+    per_kind = defaultdict(list)
+    for n in notifications:
+        per_kind[NotificationKind(n.kind)].append(n)
+    with force_locale("nl"):
+        lines = [
+            "Hallo,",
+            "",
+            str(_l("Sinds het vorige overzicht zijn er %(count)d nieuwe meldingen voor je:", count=len(notifications))),
+            "",
+        ]
+        for kind in NotificationKind:
+            items = per_kind.get(kind)
+            if not items:
+                continue
+            lines.append(f"{kind.label}: {len(items)}")
+            numbers = sorted({n.question_id for n in items if n.question_id is not None})
+            for number in numbers:
+                lines.append(f"  #{number}: {_absolute(question_path(number))}")
+            lines.append("")
+        lines += [
+            str(_l("Alle meldingen: %(url)s", url=_absolute("/meldingen"))),
+            "",
+            str(_MAIL_FOOTER) % {"url": _absolute("/meldingen/instellingen")},
+        ]
+        return str(DIGEST_SUBJECT), "\n".join(lines) + "\n"
+
+
+def send_digests(now):
+    """Queue one digest e-mail per user with unread, not yet e-mailed daily-digest notifications.
+
+    Marks those notifications as e-mailed; the mails go out after the caller's
+    commit. Return the number of digests queued.
+    """
+    candidates = db.session.scalars(
+        db.select(Notification)
+        .filter(Notification.emailed_at.is_(None), Notification.read_at.is_(None))
+        .order_by(Notification.user_id, Notification.id)
+    )
+    by_user = defaultdict(list)
+    for notification in candidates:
+        by_user[notification.user_id].append(notification)
+    sent = 0
+    for user_id, notifications in by_user.items():
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_active:
+            continue
+        chosen = preferences_of(user)
+        daily = [n for n in notifications if chosen[NotificationKind(n.kind)] is Delivery.DAILY]
+        if not daily:
+            continue
+        subject, body = _digest_body(daily)
+        mail_on_commit(user.email, subject, body)
+        for n in daily:
+            n.emailed_at = now
+        sent += 1
+    db.session.flush()
+    return sent

@@ -1,0 +1,108 @@
+/*
+ * Live notification counter (and list on /meldingen) over Socket.IO.
+ *
+ * Progressive enhancement only: without JavaScript the counter is rendered
+ * by the server and the list is a plain page. Events carry ids and counts;
+ * texts come from the server over HTTP (/meldingen.json), so they are in the
+ * reader's language and pass the same access checks as the page.
+ * Other areas reuse the one socket through window.expertiseRealtime:
+ *   window.expertiseRealtime.join("question", 12).then(ok => ...)
+ *   window.expertiseRealtime.on("post_created", payload => ...)
+ *   window.expertiseRealtime.onReconnect(() => fetch what was missed)
+ */
+(function () {
+  "use strict";
+
+  var counter = document.querySelector("[data-notification-counter]");
+  if (!counter || typeof window.io !== "function") {
+    return;
+  }
+  var badge = counter.querySelector("[data-unread-badge]");
+  var count = counter.querySelector("[data-unread-count]");
+  var feedUrl = counter.getAttribute("data-feed-url");
+  var list = document.querySelector("[data-notification-list]");
+  var empty = document.querySelector("[data-notification-empty]");
+  var lastId = list ? parseInt(list.getAttribute("data-last-id") || "0", 10) : null;
+
+  function showCount(unread) {
+    if (typeof unread !== "number" || !count) {
+      return;
+    }
+    count.textContent = String(unread);
+    badge.hidden = unread === 0;
+  }
+
+  // Fetch what this page missed: the count always, new list items on /meldingen.
+  function catchUp() {
+    // Off the list page only the count is needed (limit=0).
+    var url = feedUrl + (lastId !== null ? "?since=" + encodeURIComponent(lastId) : "?limit=0");
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("feed " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        showCount(data.unread);
+        if (!list) {
+          return;
+        }
+        // The feed is newest first; insert oldest first at the top.
+        data.notifications.slice().reverse().forEach(function (item) {
+          if (item.id <= lastId || list.querySelector('[data-notification-id="' + item.id + '"]')) {
+            return;
+          }
+          var template = document.createElement("template");
+          template.innerHTML = item.html.trim();  // rendered and escaped by the server
+          list.insertBefore(template.content, list.firstChild);
+          lastId = Math.max(lastId, item.id);
+        });
+        if (empty && list.children.length) {
+          empty.hidden = true;
+        }
+      })
+      .catch(function () { /* the next reconnect or a reload catches up */ });
+  }
+
+  var socket = window.io({ withCredentials: true });
+  var connectedBefore = false;
+  var reconnectHandlers = [];
+  var joined = [];
+
+  socket.on("connect", function () {
+    if (connectedBefore) {
+      joined.forEach(function (room) { socket.emit("join", room); });
+      catchUp();
+      reconnectHandlers.forEach(function (handler) { handler(); });
+    }
+    connectedBefore = true;
+  });
+  socket.on("notification", function (payload) {
+    showCount(payload.unread);
+    if (list) {
+      catchUp();
+    }
+  });
+  socket.on("notification_count", function (payload) {
+    showCount(payload.unread);
+  });
+
+  window.expertiseRealtime = {
+    socket: socket,
+    join: function (kind, id) {
+      var room = { kind: kind, id: id };
+      return new Promise(function (resolve) {
+        socket.emit("join", room, function (answer) {
+          var ok = Boolean(answer && answer.ok);
+          if (ok) {
+            joined.push(room);
+          }
+          resolve(ok);
+        });
+      });
+    },
+    on: function (event, handler) { socket.on(event, handler); },
+    onReconnect: function (handler) { reconnectHandlers.push(handler); }
+  };
+})();

@@ -1,0 +1,98 @@
+"""The notification centre, its JSON feed, mark-as-read and the settings page over HTTP."""
+import pytest
+
+from expertise.core.time import utcnow
+from expertise.extensions import db
+from expertise.realtime.models import Delivery, NotificationKind
+from expertise.realtime.service import notify, preferences_of, unread_count
+
+
+def _notify(user, kind="new_advice", question_id=123, actor=None):
+    notification = notify(user, kind, question_id=question_id, actor=actor, now=utcnow())
+    db.session.commit()
+    return notification
+
+
+def test_centre_lists_fixed_text_and_question_link(cast, login):
+    _notify(cast.anna, actor=cast.eva)
+    page = login(cast.anna).get("/meldingen").get_data(as_text=True)
+    assert "Er is een nieuw advies op je vraag #123" in page
+    assert 'href="/vragen/123"' in page
+    assert cast.eva.name not in page
+
+
+def test_header_counter_shows_unread_count(cast, login):
+    _notify(cast.anna)
+    _notify(cast.anna, question_id=124)
+    page = login(cast.anna).get("/").get_data(as_text=True)
+    assert '<span data-unread-count>2</span>' in page
+    assert "js/notifications.js" in page
+
+
+def test_anonymous_page_loads_no_socket_script(browser):
+    page = browser.get("/inloggen").get_data(as_text=True)
+    assert "socket.io.min.js" not in page and "data-unread-count" not in page
+
+
+def test_mark_read_and_mark_all_read(cast, login):
+    first = _notify(cast.anna)
+    _notify(cast.anna, question_id=124)
+    client = login(cast.anna)
+    assert client.post(f"/meldingen/{first.id}/gelezen").status_code == 302
+    assert unread_count(cast.anna) == 1
+    assert client.post("/meldingen/alles-gelezen").status_code == 302
+    assert unread_count(cast.anna) == 0
+
+
+def test_someone_elses_notification_is_404(cast, login):
+    other = _notify(cast.bram)
+    assert login(cast.anna).post(f"/meldingen/{other.id}/gelezen").status_code == 404
+    assert login(cast.anna).post("/meldingen/999999/gelezen").status_code == 404
+    assert unread_count(cast.bram) == 1
+
+
+def test_feed_returns_only_what_came_after_since(cast, login):
+    first = _notify(cast.anna, question_id=1)
+    second = _notify(cast.anna, question_id=2)
+    _notify(cast.bram, question_id=3)
+    data = login(cast.anna).get(f"/meldingen.json?since={first.id}").get_json()
+    assert data["unread"] == 2
+    assert [n["id"] for n in data["notifications"]] == [second.id]
+    item = data["notifications"][0]
+    assert set(item) == {"id", "kind", "question_id", "read", "text", "url", "html"}
+    assert item["text"] == "Er is een nieuw advies op je vraag #2"
+    assert item["url"] == "/vragen/2"
+
+
+def test_feed_with_limit_zero_gives_the_count_only(cast, login):
+    _notify(cast.anna)
+    data = login(cast.anna).get("/meldingen.json?limit=0").get_json()
+    assert data == {"unread": 1, "notifications": []}
+
+
+def test_settings_page_shows_the_kinds_of_ones_roles(cast, login):
+    page = login(cast.anna).get("/meldingen/instellingen").get_data(as_text=True)
+    assert str(NotificationKind.NEW_ADVICE.label) in page
+    assert str(NotificationKind.NEW_QUESTION_IN_AREA.label) not in page
+    page = login(cast.eva).get("/meldingen/instellingen").get_data(as_text=True)
+    assert str(NotificationKind.NEW_QUESTION_IN_AREA.label) in page
+
+
+def test_settings_are_saved(cast, login):
+    client = login(cast.anna)
+    response = client.post("/meldingen/instellingen", {
+        "kind_new_advice": "off",
+        "kind_new_reply": "daily",
+        "kind_reply_to_your_post": "immediately",
+        "kind_moderation_decision": "immediately",
+    })
+    assert response.status_code == 302
+    chosen = preferences_of(cast.anna)
+    assert chosen[NotificationKind.NEW_ADVICE] is Delivery.OFF
+    assert chosen[NotificationKind.NEW_REPLY] is Delivery.DAILY
+
+
+def test_settings_refuse_unknown_choice(cast, login):
+    response = login(cast.anna).post("/meldingen/instellingen", {"kind_new_advice": "sms"})
+    assert response.status_code == 200
+    assert preferences_of(cast.anna)[NotificationKind.NEW_ADVICE] is Delivery.IMMEDIATELY

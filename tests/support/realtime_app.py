@@ -1,0 +1,57 @@
+"""The platform with test-only hooks for real-time tests and the fan-out benchmark.
+
+Served like `run.py` (`python tests/support/realtime_app.py`); the real app
+never imports this file, so these hooks exist only in test processes:
+
+- `POST /_test/notify` with JSON `{"email", "kind", "question_id"}` calls
+  `realtime.notify` in the server process and commits, as a domain action
+  will once questions and posts exist; it answers `{"id": <notification id>}`.
+- room kind `probe`: a user may join `probe:<own user id>` and nothing else,
+  standing in for the questions area's `register_room("question", ...)`.
+"""
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from flask import Blueprint, abort, jsonify, request  # noqa: E402
+
+from config import config_from_env  # noqa: E402
+from expertise import create_app  # noqa: E402
+from expertise.accounts.models import User  # noqa: E402
+from expertise.core.time import utcnow  # noqa: E402
+from expertise.extensions import csrf, db, socketio  # noqa: E402
+from expertise.realtime import notify, register_room  # noqa: E402
+
+app = create_app(config_from_env())
+hooks = Blueprint("test_hooks", __name__)
+
+
+@hooks.route("/_test/notify", methods=["POST"])
+def notify_for_test():
+    """Create one notification for the user with this e-mail address (test servers only)."""
+    if request.remote_addr != "127.0.0.1":
+        abort(404)
+    data = request.get_json(force=True)
+    user = db.session.scalar(db.select(User).filter_by(email=data["email"]))
+    if user is None:
+        abort(404)
+    notification = notify(user, data["kind"], question_id=data.get("question_id"), now=utcnow())
+    db.session.commit()
+    return jsonify(id=notification.id)
+
+
+csrf.exempt(hooks)
+app.register_blueprint(hooks)
+register_room("probe", lambda user, object_id: user.id == object_id)
+
+if __name__ == "__main__":
+    socketio.run(
+        app,
+        host="127.0.0.1",
+        port=int(os.environ["PORT"]),
+        allow_unsafe_werkzeug=True,
+        debug=False,
+    )
