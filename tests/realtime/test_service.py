@@ -23,7 +23,7 @@ from expertise.realtime.service import (
 
 
 @pytest.fixture
-def emitted(monkeypatch):
+def emitted(app, monkeypatch):
     """Record what the after-commit hook sends through Socket.IO."""
     sent = []
     monkeypatch.setattr(socketio, "emit", lambda event, data, to=None: sent.append((event, data, to)))
