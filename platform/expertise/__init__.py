@@ -56,12 +56,14 @@ def create_app(config_object):
     )
     _init_login(app)
 
-    from . import accounts  # noqa: F401  (models register with the metadata)
+    from . import accounts, questions  # noqa: F401  (models register with the metadata)
     from .accounts import admin_views, views as account_views  # noqa: F401
+    from .questions import views as question_views
     from .core import errors, logs, security, templating
     from . import cli
 
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(question_views.bp)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
