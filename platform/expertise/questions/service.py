@@ -456,8 +456,6 @@ def search_condition(text):
     return Question.id.in_(matching)
 
 
-SORTS = ("newest", "oldest", "urgent")
-
 
 def find_questions(user, *, now, areas=None, urgency=None, statuses=None, without_advice=False,
                    organisation_not_answered=False, overdue=False, search=None, sort="newest",
