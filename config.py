@@ -67,6 +67,10 @@ class BaseConfig:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    # The family knows advice is asked about them (Utrecht's 3-gesprek): a
+    # deployment may make the confirmation optional.
+    REQUIRE_FAMILY_CONSENT = _env_bool("REQUIRE_FAMILY_CONSENT", True)
+
     INVITATION_VALIDITY = timedelta(days=7)
     PASSWORD_MIN_LENGTH = 12
 

@@ -58,6 +58,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave hand-written schema objects (full-text search) out of autogenerate."""
+    from expertise.core.database import include_object as include
+
+    return include(obj, name, type_, reflected, compare_to)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -73,7 +80,7 @@ def run_migrations_offline():
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
-        render_item=render_item,
+        render_item=render_item, include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -109,6 +116,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from expertise.accounts.models import Role
 
+from . import factories
+
 
 @dataclass(frozen=True)
 class RouteRule:
@@ -33,13 +35,31 @@ def _own_notification(person):
     from expertise.extensions import db
     from expertise.realtime.models import Notification
 
-    notification = Notification(user_id=person.id, kind="new_advice", question_id=1)
+    notification = Notification(user_id=person.id, kind="new_advice", question_id=None)
     db.session.add(notification)
     db.session.commit()
     return notification.id
 
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+QUESTION_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
+OWNER = (Role.FAMILY_WORKER,)  # anna (the family worker of the cast) owns the question
+
+# Objects the rules point at, built once per test by `cast.obj(name)`.
+OBJECTS = {
+    # anna's published question, visible to her team, in eva's area (GGZ)
+    "question": lambda c: factories.make_question(c.anna, areas=c.eva.expertise_areas),
+    # eva's advice on it (eva may still edit it: it is minutes old)
+    "advice": lambda c: factories.make_post(c.eva, c.obj("question"), "Advies van Eva."),
+}
+
+
+def _q(c):
+    return c.obj("question").id
+
+
+def _advice(c):
+    return c.obj("advice").id
 
 RULES = [
     RouteRule("accounts.home", "GET", lambda c: "/"),
@@ -66,4 +86,17 @@ RULES = [
     RouteRule("realtime.mark_all_read", "POST", lambda c: "/meldingen/alles-gelezen"),
     RouteRule("realtime.preferences", "GET", lambda c: "/meldingen/instellingen"),
     RouteRule("accounts.admin_edit_areas", "GET", lambda c: f"/beheer/expertisegebieden/{c.eva.expertise_areas[0].id}", (Role.ADMIN,)),
+    RouteRule("questions.index", "GET", lambda c: "/vragen", QUESTION_ROLES),
+    RouteRule("questions.unanswered", "GET", lambda c: "/vragen/zonder-advies", QUESTION_ROLES),
+    RouteRule("questions.new", "GET", lambda c: "/vragen/nieuw", OWNER),
+    RouteRule("questions.detail", "GET", lambda c: f"/vragen/{_q(c)}", QUESTION_ROLES),
+    RouteRule("questions.edit", "GET", lambda c: f"/vragen/{_q(c)}/bewerken", OWNER),
+    RouteRule("questions.new_post", "GET", lambda c: f"/vragen/{_q(c)}/reageren", QUESTION_ROLES),
+    # Only the author may edit a post: eva wrote the advice; others get 403.
+    RouteRule("questions.edit_post", "GET", lambda c: f"/berichten/{_advice(c)}/bewerken", (Role.EXPERT,)),
+    RouteRule("questions.mark_helpful", "POST", lambda c: f"/berichten/{_advice(c)}/nuttig", OWNER),
+    RouteRule("questions.ask_more_perspectives", "POST", lambda c: f"/vragen/{_q(c)}/meer-perspectieven", OWNER),
+    RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
+    RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
+    RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
 ]

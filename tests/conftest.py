@@ -6,7 +6,7 @@ every test starts from empty tables.
 """
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from flask.testing import FlaskClient
@@ -76,6 +76,9 @@ def _session_app(database_url, tmp_path_factory):
 
 def _drop_everything():
     db.drop_all()
+    if db.engine.dialect.name == "sqlite":
+        # The FTS5 search table is hand-written in a migration, not in the models.
+        db.session.execute(db.text("DROP TABLE IF EXISTS question_fts"))
     db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
     db.session.commit()
 
@@ -107,6 +110,20 @@ class Cast:
     mila: object  # moderator
     cas: object  # coordinator
     ada: object  # admin
+    _objects: dict = field(default_factory=dict, repr=False)
+
+    def obj(self, name):
+        """Return a shared object of the cast (e.g. anna's question), built on first use.
+
+        The builders live in `tests/access_matrix.py` (OBJECTS), so matrix
+        rules can point at objects that belong to the cast.
+        """
+        if name not in self._objects:
+            from .access_matrix import OBJECTS
+
+            self._objects[name] = OBJECTS[name](self)
+            db.session.commit()
+        return self._objects[name]
 
     def by_role(self):
         return {

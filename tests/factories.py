@@ -50,3 +50,27 @@ def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_question(owner, *, title="Slaapproblemen na verhuizing", areas=(), publish=True, now=None,
+                  urgency="normal", visibility="team", situation="Het kind slaapt slecht sinds de verhuizing.",
+                  request="Hoe kunnen ouders helpen met een vast ritme?", child_age=8, **kwargs):
+    """Create a question through the service (published unless publish=False)."""
+    from expertise.accounts.models import ExpertiseArea
+    from expertise.questions import service
+
+    if not areas:
+        areas = db.session.scalars(db.select(ExpertiseArea).limit(1)).all() or [make_area("Opvoeding")]
+    question = service.post_question(
+        owner, title=title, situation=situation, request=request, child_age=child_age,
+        areas=list(areas), urgency=urgency, visibility=visibility, family_consent=True,
+        publish=publish, now=now or utcnow(), **kwargs,
+    )
+    return question
+
+
+def make_post(author, question, body="Probeer een vast avondritueel.", *, parent=None, now=None):
+    """Add a post to a question's thread through the service."""
+    from expertise.questions import service
+
+    return service.post_reply(author, question, body=body, parent=parent, now=now or utcnow())

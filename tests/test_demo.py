@@ -34,3 +34,15 @@ def test_every_demo_account_logs_in(app, login):
         client = login(None)
         client.login(user, DEMO_PASSWORD)
         assert client.get("/").status_code == 200
+
+
+def test_seed_demo_adds_open_questions_and_an_advice_once(app):
+    from expertise.questions.models import Post, Question
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    questions = db.session.scalars(db.select(Question)).all()
+    assert len(questions) == 3
+    assert {q.status for q in questions} == {"open", "advised"}
+    assert db.session.scalar(db.select(db.func.count(Post.id))) == 1

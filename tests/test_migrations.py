@@ -2,13 +2,16 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from expertise.core.database import include_object
 from expertise.extensions import db
 
 
 def test_upgraded_database_matches_the_models(app):
     # The session fixture built the schema with `flask db upgrade` on an empty database.
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

@@ -56,14 +56,16 @@ def create_app(config_object):
     )
     _init_login(app)
 
-    from . import accounts  # noqa: F401  (models register with the metadata)
+    from . import accounts, questions  # noqa: F401  (models register with the metadata)
     from .accounts import admin_views, views as account_views  # noqa: F401
+    from .questions import views as question_views
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .core import errors, logs, security, templating
     from . import cli
 
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(question_views.bp)
     app.register_blueprint(realtime_views.bp)
     realtime_service.init_app(app)
     security.init_app(app)

@@ -1,8 +1,11 @@
-"""The demo world: Utrecht's organisations, buurtteams, expertise areas and one account per role.
+"""The demo world: Utrecht's organisations, buurtteams, expertise areas, one account per role,
+and a few invented, identity-free questions (one with an advice) so the platform looks alive.
 
 Only for development and demonstrations; `flask seed-demo` refuses to run
 under the production configuration. Running it twice changes nothing.
 """
+from datetime import timedelta
+
 from .accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from .accounts.service import hash_password
 from .core.time import utcnow
@@ -97,4 +100,64 @@ def seed_demo():
             db.session.add(user)
         accounts.append(user)
     db.session.flush()
+    _seed_questions(areas, now)
+    db.session.flush()
     return accounts
+
+
+# Invented questions without any identity: (owner e-mail, title, situation, request,
+# age, gender, areas, urgency, published days ago, advice from (e-mail, text) or None).
+QUESTIONS = [
+    (
+        "gezinswerker@demo.test",
+        "Slaapproblemen en angst na een verhuizing",
+        "Een gezin is drie maanden geleden verhuisd na een periode van onrust thuis. "
+        "De jongste ligt sindsdien elke avond lang wakker, wil niet alleen slapen en heeft "
+        "overdag buikpijn voor school.\n\nMoeder is zelf ook gespannen en weet niet goed hoe ze moet reageren.",
+        "Is dit nog een gewone reactie op de verhuizing, of is er meer nodig? Wat kan moeder thuis doen?",
+        7, "girl", ["GGZ / psychiatrie", "Opvoeding"], "normal", 1,
+        (
+            "deskundige@demo.test",
+            "Na een verhuizing en spanning thuis is dit een **begrijpelijke stressreactie**. Wat vaak helpt:\n\n"
+            "- een vast, voorspelbaar avondritueel;\n- moeder blijft kort bij het bed en bouwt dat af;\n"
+            "- buikpijn serieus nemen, zonder er extra aandacht aan te geven.\n\n"
+            "Houdt het na zes weken aan, of komen er nachtmerries bij, overweeg dan een traumascreening.",
+        ),
+    ),
+    (
+        "gezinswerker@demo.test",
+        "Schoolverzuim bij een jongere met somberheid",
+        "Een jongere van 15 gaat sinds de herfstvakantie nauwelijks naar school. Thuis zit hij veel op "
+        "zijn kamer en zegt dat alles zinloos is. Ouders zijn bezorgd en boos tegelijk.",
+        "Hoe schat ik in of er sprake is van een depressie, en wie betrek ik eerst: school, huisarts of jeugd-GGZ?",
+        15, "boy", ["GGZ / psychiatrie", "Onderwijs & leerplicht"], "urgent", 4, None,
+    ),
+    (
+        "gezinswerker2@demo.test",
+        "Ouders oneens over grenzen stellen",
+        "Gescheiden ouders voeden samen twee kinderen op. Bij vader gelden weinig regels, bij moeder veel. "
+        "De oudste speelt ze tegen elkaar uit.",
+        "Hoe help ik ouders om tot een paar gezamenlijke afspraken te komen?",
+        11, "", ["Opvoeding"], "normal", 0, None,
+    ),
+]
+
+
+def _seed_questions(areas, now):
+    """Add the demo questions that are missing (by title); idempotent."""
+    from .questions import service
+    from .questions.models import Question
+
+    for email, title, situation, request, age, gender, area_names, urgency, days_ago, advice in QUESTIONS:
+        if db.session.scalar(db.select(Question.id).filter_by(title=title)) is not None:
+            continue
+        owner = db.session.scalar(db.select(User).filter_by(email=email))
+        published = now - timedelta(days=days_ago, hours=2)
+        question = service.post_question(
+            owner, title=title, situation=situation, request=request, child_age=age,
+            child_gender=gender or None, areas=[areas[a] for a in area_names], urgency=urgency,
+            visibility="team", family_consent=True, now=published,
+        )
+        if advice:
+            adviser = db.session.scalar(db.select(User).filter_by(email=advice[0]))
+            service.post_reply(adviser, question, body=advice[1], now=published + timedelta(hours=3))

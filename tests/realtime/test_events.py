@@ -40,9 +40,9 @@ def test_anonymous_socket_is_refused(app):
     assert not client.is_connected()
 
 
-def test_user_receives_own_notifications_only(cast, socket_for):
+def test_user_receives_own_notifications_only(cast, socket_for, qid):
     anna, bram = socket_for(cast.anna), socket_for(cast.bram)
-    notify(cast.anna, "new_advice", question_id=5, actor=cast.eva, now=utcnow())
+    notify(cast.anna, "new_advice", question_id=qid(5), actor=cast.eva, now=utcnow())
     db.session.commit()
     received = anna.get_received()
     assert [r["name"] for r in received] == ["notification"]
@@ -50,10 +50,10 @@ def test_user_receives_own_notifications_only(cast, socket_for):
     assert bram.get_received() == []
 
 
-def test_no_payload_carries_names_or_text(cast, socket_for):
+def test_no_payload_carries_names_or_text(cast, socket_for, qid):
     clients = [socket_for(person) for person in cast.everyone()]
     for person in cast.everyone():
-        notify(person, "new_reply", question_id=77, actor=cast.eva, now=utcnow())
+        notify(person, "new_reply", question_id=qid(77), actor=cast.eva, now=utcnow())
     db.session.commit()
     mark_all_read(cast.anna, utcnow())
     db.session.commit()

@@ -7,23 +7,24 @@ from expertise.realtime.models import Delivery, NotificationKind
 from expertise.realtime.service import notify, preferences_of, unread_count
 
 
-def _notify(user, kind="new_advice", question_id=123, actor=None):
+def _notify(user, kind="new_advice", question_id=None, actor=None):
     notification = notify(user, kind, question_id=question_id, actor=actor, now=utcnow())
     db.session.commit()
     return notification
 
 
-def test_centre_lists_fixed_text_and_question_link(cast, login):
-    _notify(cast.anna, actor=cast.eva)
+def test_centre_lists_fixed_text_and_question_link(cast, login, qid):
+    question_id = qid(123)
+    _notify(cast.anna, question_id=question_id, actor=cast.eva)
     page = login(cast.anna).get("/meldingen").get_data(as_text=True)
-    assert "Er is een nieuw advies op je vraag #123" in page
-    assert 'href="/vragen/123"' in page
+    assert f"Er is een nieuw advies op je vraag #{question_id}" in page
+    assert f'href="/vragen/{question_id}"' in page
     assert cast.eva.name not in page
 
 
-def test_header_counter_shows_unread_count(cast, login):
+def test_header_counter_shows_unread_count(cast, login, qid):
     _notify(cast.anna)
-    _notify(cast.anna, question_id=124)
+    _notify(cast.anna, question_id=qid(124))
     page = login(cast.anna).get("/").get_data(as_text=True)
     assert '<span data-unread-count>2</span>' in page
     assert "js/notifications.js" in page
@@ -34,9 +35,9 @@ def test_anonymous_page_loads_no_socket_script(browser):
     assert "socket.io.min.js" not in page and "data-unread-count" not in page
 
 
-def test_mark_read_and_mark_all_read(cast, login):
+def test_mark_read_and_mark_all_read(cast, login, qid):
     first = _notify(cast.anna)
-    _notify(cast.anna, question_id=124)
+    _notify(cast.anna, question_id=qid(124))
     client = login(cast.anna)
     assert client.post(f"/meldingen/{first.id}/gelezen").status_code == 302
     assert unread_count(cast.anna) == 1
@@ -51,17 +52,17 @@ def test_someone_elses_notification_is_404(cast, login):
     assert unread_count(cast.bram) == 1
 
 
-def test_feed_returns_only_what_came_after_since(cast, login):
-    first = _notify(cast.anna, question_id=1)
-    second = _notify(cast.anna, question_id=2)
-    _notify(cast.bram, question_id=3)
+def test_feed_returns_only_what_came_after_since(cast, login, qid):
+    first = _notify(cast.anna, question_id=qid(1))
+    second = _notify(cast.anna, question_id=qid(2))
+    _notify(cast.bram, question_id=qid(3))
     data = login(cast.anna).get(f"/meldingen.json?since={first.id}").get_json()
     assert data["unread"] == 2
     assert [n["id"] for n in data["notifications"]] == [second.id]
     item = data["notifications"][0]
     assert set(item) == {"id", "kind", "question_id", "read", "text", "url", "html"}
-    assert item["text"] == "Er is een nieuw advies op je vraag #2"
-    assert item["url"] == "/vragen/2"
+    assert item["text"] == f"Er is een nieuw advies op je vraag #{qid(2)}"
+    assert item["url"] == f"/vragen/{qid(2)}"
 
 
 def test_feed_with_limit_zero_gives_the_count_only(cast, login):

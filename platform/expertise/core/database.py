@@ -50,3 +50,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+_HAND_WRITTEN = set()
+
+
+def declare_hand_written(*names):
+    """Name schema objects that migrations create by hand and models do not describe.
+
+    Full-text search tables, triggers and expression indexes differ per
+    database; autogenerate and the migration test leave them (and, for a
+    table, its `<name>_…` shadow tables) alone.
+    """
+    _HAND_WRITTEN.update(names)
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic `include_object`: skip hand-written objects found in the database."""
+    if reflected and compare_to is None and name:
+        for known in _HAND_WRITTEN:
+            if name == known or name.startswith(known + "_"):
+                return False
+    return True

@@ -75,10 +75,9 @@ class Notification(db.Model):
         sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(sa.String(40))
-    # No foreign key yet: the question table lives in the questions area, which
-    # is built in parallel. Its migration should add
-    # ForeignKey("question.id", ondelete="CASCADE") here.
-    question_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )

@@ -21,7 +21,7 @@ from ...support.realtime import (
 pytestmark = pytest.mark.slow
 
 
-def _notify(server, who, kind="new_advice", question_id=123):
+def _notify(server, who, kind="new_advice", question_id=1):
     response = requests.post(
         server.url + "/_test/notify",
         json={"email": DEMO_EMAILS[who], "kind": kind, "question_id": question_id},
@@ -42,9 +42,9 @@ def test_logged_in_user_receives_their_notification(realtime_server, listeners):
     _http, anna = _listen(realtime_server, listeners, "anna")
     _http, bram = _listen(realtime_server, listeners, "bram")
     assert anna.client.transport() == "websocket"
-    notification_id = _notify(realtime_server, "anna", question_id=321)
+    notification_id = _notify(realtime_server, "anna", question_id=2)
     payload = anna.wait_for("notification", lambda p: p["notification_id"] == notification_id)
-    assert payload["kind"] == "new_advice" and payload["question_id"] == 321
+    assert payload["kind"] == "new_advice" and payload["question_id"] == 2
     assert payload["unread"] >= 1
     assert not any(name == "notification" and p["notification_id"] == notification_id
                    for name, p, _at in bram.events)
@@ -92,9 +92,9 @@ def test_unregistered_and_forbidden_rooms_are_refused(realtime_server, listeners
 
 def test_no_event_payload_carries_identity_or_text(realtime_server, listeners):
     sessions = {who: _listen(realtime_server, listeners, who) for who in ("anna", "eva", "mila")}
-    _notify(realtime_server, "anna", "new_advice", 11)
-    _notify(realtime_server, "eva", "new_question_in_area", 12)
-    _notify(realtime_server, "mila", "held_post", 13)
+    _notify(realtime_server, "anna", "new_advice", 1)
+    _notify(realtime_server, "eva", "new_question_in_area", 2)
+    _notify(realtime_server, "mila", "held_post", 3)
     post_form(sessions["anna"][0], realtime_server.url, "/meldingen/alles-gelezen")
     sessions["anna"][1].wait_for("notification_count", lambda p: p["unread"] == 0)
     for who, (_http, listener) in sessions.items():

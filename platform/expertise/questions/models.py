@@ -1,0 +1,273 @@
+"""Question models: questions, posts in their thread, post revisions and events.
+
+No resident identity lives here: the vault work adds a nullable
+`question.resident_id` foreign key to its own `resident` table. Texts are kept
+as the author wrote them (Markdown) next to their sanitised HTML (`*_html`).
+"""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import ExpertiseArea, Organisation, Team, User
+from ..core.database import UtcDateTime, declare_hand_written
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class Status(enum.StrEnum):
+    """Where a question is in its life: draft → open → advised → closed."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    ADVISED = "advised"
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return {
+            Status.DRAFT: _l("Concept"),
+            Status.OPEN: _l("Open"),
+            Status.ADVISED: _l("Geadviseerd"),
+            Status.CLOSED: _l("Afgesloten"),
+        }[self]
+
+
+class Urgency(enum.StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+    @property
+    def label(self):
+        return {Urgency.NORMAL: _l("Normaal"), Urgency.URGENT: _l("Binnen 2 werkdagen")}[self]
+
+
+class Visibility(enum.StrEnum):
+    TEAM = "team"
+    RESTRICTED = "restricted"
+
+    @property
+    def label(self):
+        return {
+            Visibility.TEAM: _l("Mijn buurtteam en de deskundigen"),
+            Visibility.RESTRICTED: _l("Alleen ik en de deskundigen"),
+        }[self]
+
+
+class Gender(enum.StrEnum):
+    GIRL = "girl"
+    BOY = "boy"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return {Gender.GIRL: _l("Meisje"), Gender.BOY: _l("Jongen"), Gender.OTHER: _l("Anders")}[self]
+
+
+class Outcome(enum.StrEnum):
+    """What the family worker did with the advice (terugkoppeling)."""
+
+    FOLLOWED = "followed"
+    PARTLY = "partly"
+    NOT_FOLLOWED = "not_followed"
+
+    @property
+    def label(self):
+        return {
+            Outcome.FOLLOWED: _l("Gevolgd"),
+            Outcome.PARTLY: _l("Deels gevolgd"),
+            Outcome.NOT_FOLLOWED: _l("Niet gevolgd"),
+        }[self]
+
+
+class PostKind(enum.StrEnum):
+    ADVICE = "advice"  # an expert's top-level post
+    COMMENT = "comment"  # every other post: replies, the owner's additions
+
+
+class PostStatus(enum.StrEnum):
+    """Only published posts are shown; moderation adds held/rejected/removed."""
+
+    PUBLISHED = "published"
+
+
+class EventKind(enum.StrEnum):
+    PUBLISHED = "published"
+    MORE_PERSPECTIVES = "more_perspectives"
+    HANDED_OVER = "handed_over"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+question_expertise_area = sa.Table(
+    "question_expertise_area",
+    db.metadata,
+    sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "expertise_area_id",
+        sa.ForeignKey("expertise_area.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Question(db.Model):
+    """A family worker's question about a family, and what came of it."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    # TODO(vault): resident_id (nullable FK to resident.id) is added by the vault migration.
+    title: Mapped[str] = mapped_column(sa.String(150), default="")
+    situation: Mapped[str] = mapped_column(sa.Text, default="")
+    situation_html: Mapped[str] = mapped_column(sa.Text, default="")
+    request: Mapped[str] = mapped_column(sa.Text, default="")
+    request_html: Mapped[str] = mapped_column(sa.Text, default="")
+    child_age: Mapped[int | None] = mapped_column()
+    child_gender: Mapped[str] = mapped_column(sa.String(10), default="")
+    urgency: Mapped[str] = mapped_column(sa.String(10), default=Urgency.NORMAL.value)
+    visibility: Mapped[str] = mapped_column(sa.String(10), default=Visibility.TEAM.value)
+    family_consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(10), default=Status.DRAFT.value, index=True)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    published_at = mapped_column(UtcDateTime, index=True)
+    # When advice is due: 2 working days after publishing, 1 when urgent.
+    advice_due_at = mapped_column(UtcDateTime, index=True)
+    first_advice_at = mapped_column(UtcDateTime)
+    closed_at = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(sa.String(15))
+    outcome_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    owner = relationship(User, foreign_keys=[owner_id])
+    team = relationship(Team)
+    areas = relationship(
+        ExpertiseArea, secondary=question_expertise_area, order_by=ExpertiseArea.name
+    )
+    posts = relationship(
+        "Post", back_populates="question", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Post.id",
+    )
+    events = relationship(
+        "QuestionEvent", back_populates="question", cascade="all, delete-orphan",
+        passive_deletes=True, order_by="QuestionEvent.id",
+    )
+
+    def __repr__(self):
+        return f"<Question {self.id}>"
+
+    @property
+    def status_enum(self):
+        return Status(self.status)
+
+    @property
+    def urgency_enum(self):
+        return Urgency(self.urgency)
+
+    @property
+    def visibility_enum(self):
+        return Visibility(self.visibility)
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+    @property
+    def is_closed(self):
+        return self.status == Status.CLOSED
+
+
+class Post(db.Model):
+    """An advice or reply in a question's thread.
+
+    The author's role, organisation and team are kept as they were when
+    posting, so the thread keeps saying where an advice came from, even after
+    someone changes organisation.
+    """
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
+    depth: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(sa.String(10), default=PostKind.COMMENT.value)
+    author_role: Mapped[str] = mapped_column(sa.String(20))
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default=PostStatus.PUBLISHED.value)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    edited_at = mapped_column(UtcDateTime)
+    helpful: Mapped[bool] = mapped_column(default=False)
+    rating: Mapped[int | None] = mapped_column()
+
+    question = relationship(Question, back_populates="posts")
+    author = relationship(User, foreign_keys=[author_id])
+    organisation = relationship(Organisation)
+    team = relationship(Team)
+    parent = relationship("Post", remote_side=[id])
+    revisions = relationship(
+        "PostRevision", back_populates="post", cascade="all, delete-orphan",
+        passive_deletes=True, order_by="PostRevision.id",
+    )
+
+    def __repr__(self):
+        return f"<Post {self.id}>"
+
+    @property
+    def is_advice(self):
+        return self.kind == PostKind.ADVICE
+
+
+class PostRevision(db.Model):
+    """An earlier text of an edited post; shown to moderators only."""
+
+    __tablename__ = "post_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+    post = relationship(Post, back_populates="revisions")
+    editor = relationship(User)
+
+
+class QuestionEvent(db.Model):
+    """Something the owner did with a question: published, handed over, closed, …
+
+    Shown in the thread; the notifications area reads them to tell people.
+    """
+
+    __tablename__ = "question_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    target_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+    question = relationship(Question, back_populates="events")
+    actor = relationship(User, foreign_keys=[actor_id])
+    target_user = relationship(User, foreign_keys=[target_user_id])
+
+
+# Full-text search objects are written by hand in the migration (FTS5 table and
+# its triggers on SQLite, a GIN expression index on PostgreSQL).
+declare_hand_written("question_fts", "ix_question_search")

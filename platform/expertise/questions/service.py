@@ -1,0 +1,649 @@
+"""Question rules: asking, finding, advising in threads, ownership and closing.
+
+Services never touch the request; they take `now` where time matters and only
+flush, the caller commits once. Rules broken raise QuestionError with a Dutch
+message for the person (never with user content in it).
+"""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.models import ExpertiseArea, Role, User
+from ..core.markdown import render_markdown
+from ..core.time import AMSTERDAM
+from ..extensions import db
+from .models import (
+    EventKind,
+    Outcome,
+    Post,
+    PostKind,
+    PostRevision,
+    PostStatus,
+    Question,
+    QuestionEvent,
+    Status,
+    Urgency,
+    Visibility,
+    question_expertise_area,
+)
+
+EDIT_WINDOW = timedelta(minutes=30)
+MAX_DEPTH = 3  # depth 0..3: four levels in the thread
+ADVICE_WORKING_DAYS = {Urgency.NORMAL: 2, Urgency.URGENT: 1}
+SEE_ALL_ROLES = (Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
+
+
+class QuestionError(Exception):
+    """A rule of the questions area was broken; `field` names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- who may see and do what ---------------------------------------------------
+
+
+def can_see_question(user, question):
+    """Owner always; drafts nobody else; then experts, moderators, coordinators,
+    and the owner's team unless the owner restricted it."""
+    if question.owner_id == user.id:
+        return True
+    if question.status == Status.DRAFT:
+        return False
+    if user.has_role(*SEE_ALL_ROLES):
+        return True
+    return (
+        user.has_role(Role.FAMILY_WORKER)
+        and question.visibility == Visibility.TEAM
+        and question.team_id is not None
+        and question.team_id == user.team_id
+    )
+
+
+def visible_questions_filter(user):
+    """Return the SQL condition matching the questions `user` may see (drafts: own only)."""
+    own = Question.owner_id == user.id
+    if user.has_role(*SEE_ALL_ROLES):
+        return sa.or_(own, Question.status != Status.DRAFT)
+    if user.has_role(Role.FAMILY_WORKER) and user.team_id is not None:
+        return sa.or_(
+            own,
+            sa.and_(
+                Question.team_id == user.team_id,
+                Question.visibility == Visibility.TEAM,
+                Question.status != Status.DRAFT,
+            ),
+        )
+    return own
+
+
+def is_owner(user, question):
+    return question.owner_id == user.id
+
+
+def can_post_top_level(user, question):
+    """Experts give advice; the owner may add to the question. Not on closed questions."""
+    if question.status not in (Status.OPEN, Status.ADVISED):
+        return False
+    return user.has_role(Role.EXPERT) or is_owner(user, question)
+
+
+def can_reply(user, question):
+    """Everyone who sees an open question may reply to any post in it."""
+    return question.status in (Status.OPEN, Status.ADVISED)
+
+
+def can_edit_post(user, post, now):
+    """Authors edit their own post within 30 minutes, while the question is not closed."""
+    return (
+        post.author_id == user.id
+        and now - post.created_at <= EDIT_WINDOW
+        and post.question.status in (Status.OPEN, Status.ADVISED)
+    )
+
+
+# --- working days and overdue ----------------------------------------------------
+
+
+def add_working_days(start, days):
+    """Return `start` plus `days` working days (Mon–Fri), counted in Amsterdam time.
+
+    A question published on Friday 10:00 with two days is due on Tuesday
+    10:00; one published on Saturday with one day is due on Monday at the same
+    hour. No public holidays in this version.
+    """
+    local = start.astimezone(AMSTERDAM)
+    date, remaining = local.date(), days
+    while remaining > 0:
+        date += timedelta(days=1)
+        if date.weekday() < 5:
+            remaining -= 1
+    due = local.replace(year=date.year, month=date.month, day=date.day, tzinfo=None)
+    return due.replace(tzinfo=AMSTERDAM).astimezone(start.tzinfo)
+
+
+def advice_due(published_at, urgency):
+    """Return when a question published at `published_at` should have advice."""
+    return add_working_days(published_at, ADVICE_WORKING_DAYS[Urgency(urgency)])
+
+
+def is_overdue(question, now):
+    """Return True for a published question still without advice after its norm."""
+    return (
+        question.status == Status.OPEN
+        and question.advice_due_at is not None
+        and now >= question.advice_due_at
+    )
+
+
+# --- asking ----------------------------------------------------------------------
+
+
+def _require_owner(actor, question):
+    if not is_owner(actor, question):
+        raise QuestionError(_l("Alleen de eigenaar van de vraag kan dit doen."))
+
+
+def _fill(question, *, title, situation, request, child_age, child_gender, areas,
+          urgency, visibility, family_consent):
+    question.title = (title or "").strip()
+    question.situation = situation or ""
+    question.situation_html = render_markdown(question.situation)
+    question.request = request or ""
+    question.request_html = render_markdown(question.request)
+    question.child_age = child_age
+    question.child_gender = child_gender or ""
+    question.areas = list(areas)
+    question.urgency = Urgency(urgency).value
+    question.visibility = Visibility(visibility).value
+    question.family_consent = bool(family_consent)
+
+
+def _check_complete(question):
+    """Raise QuestionError when a question lacks what publishing needs."""
+    if not question.title:
+        raise QuestionError(_l("Geef de vraag een titel."), "title")
+    if not question.situation.strip():
+        raise QuestionError(_l("Beschrijf de situatie."), "situation")
+    if not question.request.strip():
+        raise QuestionError(_l("Schrijf op wat je wilt weten."), "request")
+    if question.child_age is None or not 0 <= question.child_age <= 23:
+        raise QuestionError(_l("Vul een leeftijd tussen 0 en 23 jaar in."), "child_age")
+    if not question.areas:
+        raise QuestionError(_l("Kies minstens één expertisegebied."), "areas")
+    if current_app.config.get("REQUIRE_FAMILY_CONSENT", True) and not question.family_consent:
+        raise QuestionError(
+            _l("Bevestig dat het gezin weet dat je advies vraagt."), "family_consent"
+        )
+
+
+def _publish(question, actor, now):
+    _check_complete(question)
+    question.status = Status.OPEN.value
+    question.published_at = now
+    question.advice_due_at = advice_due(now, question.urgency)
+    db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.PUBLISHED, created_at=now))
+
+
+def post_question(owner, *, title, situation, request, child_age, child_gender=None,
+                  areas, urgency=Urgency.NORMAL, visibility=Visibility.TEAM,
+                  family_consent=False, publish=True, now):
+    """Create a question for a family worker, as a draft or published.
+
+    TODO(vault): a `resident` argument joins here; its identity goes to the vault only.
+    """
+    if not owner.has_role(Role.FAMILY_WORKER) or owner.team_id is None:
+        raise QuestionError(_l("Alleen gezinswerkers van een buurtteam kunnen vragen stellen."))
+    question = Question(owner=owner, team_id=owner.team_id, created_at=now, updated_at=now,
+                        status=Status.DRAFT.value)
+    _fill(question, title=title, situation=situation, request=request, child_age=child_age,
+          child_gender=child_gender, areas=areas, urgency=urgency, visibility=visibility,
+          family_consent=family_consent)
+    if not question.title:
+        raise QuestionError(_l("Geef de vraag een titel."), "title")
+    db.session.add(question)
+    if publish:
+        _publish(question, owner, now)
+    db.session.flush()
+    return question
+
+
+def update_question(actor, question, *, title, situation, request, child_age, child_gender=None,
+                    areas, urgency, visibility, family_consent, publish=False, now):
+    """Let the owner change a draft or an open question; publish a draft when asked."""
+    _require_owner(actor, question)
+    if question.is_closed:
+        raise QuestionError(_l("Een afgesloten vraag kun je niet meer wijzigen. Heropen hem eerst."))
+    _fill(question, title=title, situation=situation, request=request, child_age=child_age,
+          child_gender=child_gender, areas=areas, urgency=urgency, visibility=visibility,
+          family_consent=family_consent)
+    if not question.title:
+        raise QuestionError(_l("Geef de vraag een titel."), "title")
+    question.updated_at = now
+    if question.is_draft:
+        if publish:
+            _publish(question, actor, now)
+    else:
+        _check_complete(question)
+        if question.status == Status.OPEN:
+            question.advice_due_at = advice_due(question.published_at, question.urgency)
+    db.session.flush()
+    return question
+
+
+# --- advising in threads ------------------------------------------------------------
+
+
+def post_reply(author, question, *, body, parent=None, now):
+    """Add a post to a question's thread: advice, an addition, or a reply to a post.
+
+    An expert's top-level post is advice; the first advice moves the question
+    from open to advised. Replies deeper than four levels attach to the
+    deepest allowed level, next to the post they answer.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise QuestionError(_l("Schrijf een bericht."), "body")
+    if parent is None:
+        if not can_post_top_level(author, question):
+            raise QuestionError(_l("Je kunt hier geen advies of aanvulling plaatsen."))
+    else:
+        if parent.question_id != question.id or not can_reply(author, question):
+            raise QuestionError(_l("Je kunt hier niet reageren."))
+        if parent.depth >= MAX_DEPTH:
+            parent = parent.parent
+    role = _display_role(author)
+    post = Post(
+        question=question,
+        author=author,
+        parent=parent,
+        depth=0 if parent is None else parent.depth + 1,
+        kind=(PostKind.ADVICE if parent is None and author.has_role(Role.EXPERT) else PostKind.COMMENT).value,
+        author_role=role.value,
+        organisation_id=author.organisation_id if role == Role.EXPERT else None,
+        team_id=author.team_id if role == Role.FAMILY_WORKER else None,
+        body=body,
+        body_html=render_markdown(body),
+        status=PostStatus.PUBLISHED.value,
+        created_at=now,
+    )
+    db.session.add(post)
+    if post.kind == PostKind.ADVICE and question.status == Status.OPEN:
+        question.status = Status.ADVISED.value
+        question.first_advice_at = now
+    db.session.flush()
+    return post
+
+
+def _display_role(user):
+    for role in (Role.EXPERT, Role.FAMILY_WORKER, Role.COORDINATOR, Role.MODERATOR, Role.ADMIN):
+        if role in user.roles:
+            return role
+    raise QuestionError(_l("Je account heeft geen rol op het platform."))
+
+
+def edit_post(actor, post, *, body, now):
+    """Let an author change their post within 30 minutes; keep the old text as a revision."""
+    if not can_edit_post(actor, post, now):
+        raise QuestionError(_l("Je kunt een bericht alleen binnen 30 minuten na plaatsen wijzigen."))
+    body = (body or "").strip()
+    if not body:
+        raise QuestionError(_l("Schrijf een bericht."), "body")
+    if body == post.body:
+        return post
+    db.session.add(PostRevision(post=post, editor=actor, body=post.body, created_at=now))
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = now
+    db.session.flush()
+    return post
+
+
+# --- ownership (regie) ----------------------------------------------------------------
+
+
+def mark_advice_helpful(actor, post, *, helpful=True, now):
+    """Let the owner mark (or unmark) an advice as helpful."""
+    _require_owner(actor, post.question)
+    if not post.is_advice:
+        raise QuestionError(_l("Alleen een advies kun je als nuttig markeren."))
+    post.helpful = bool(helpful)
+    db.session.flush()
+    return post
+
+
+def ask_more_perspectives(actor, question, now):
+    """Record that the owner wants advice from more organisations (notifications follow)."""
+    _require_owner(actor, question)
+    if question.status not in (Status.OPEN, Status.ADVISED):
+        raise QuestionError(_l("Vraag meer perspectieven bij een lopende vraag."))
+    event = QuestionEvent(question=question, actor=actor, kind=EventKind.MORE_PERSPECTIVES, created_at=now)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def handover_candidates(question):
+    """Return the active family workers in the question's team, other than the owner."""
+    from ..accounts.models import UserRole
+
+    return db.session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            User.team_id == question.team_id,
+            User.id != question.owner_id,
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+            UserRole.role == Role.FAMILY_WORKER.value,
+        )
+        .order_by(User.name)
+    ).all()
+
+
+def hand_over_question(actor, question, colleague, now):
+    """Make an active family worker colleague in the same team the question's owner.
+
+    The handover shows in the thread. TODO(vault): re-wrap the resident's key
+    for the colleague here, in the same transaction.
+    """
+    _require_owner(actor, question)
+    if question.is_draft:
+        raise QuestionError(_l("Een concept kun je niet overdragen."))
+    if (
+        colleague is None
+        or colleague.id == actor.id
+        or not colleague.is_active
+        or not colleague.has_role(Role.FAMILY_WORKER)
+        or colleague.team_id != question.team_id
+    ):
+        raise QuestionError(_l("Kies een actieve collega uit je eigen buurtteam."), "colleague")
+    question.owner = colleague
+    question.updated_at = now
+    event = QuestionEvent(question=question, actor=actor, target_user=colleague,
+                          kind=EventKind.HANDED_OVER, created_at=now)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def close_question(actor, question, *, outcome, explanation, ratings=None, now):
+    """Close a question with what was done with the advice; rate each advice 1–5.
+
+    `ratings` maps advice post ids to a rating or None.
+    """
+    _require_owner(actor, question)
+    if question.status not in (Status.OPEN, Status.ADVISED):
+        raise QuestionError(_l("Deze vraag kan niet worden afgesloten."))
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise QuestionError(_l("Leg kort uit wat je met het advies hebt gedaan."), "explanation")
+    question.outcome = Outcome(outcome).value
+    question.outcome_note = explanation
+    advices = {p.id: p for p in question.posts if p.is_advice}
+    for post_id, rating in (ratings or {}).items():
+        if post_id not in advices:
+            raise QuestionError(_l("Je kunt alleen adviezen bij deze vraag beoordelen."))
+        if rating is not None and not 1 <= rating <= 5:
+            raise QuestionError(_l("Geef een cijfer van 1 tot en met 5."))
+        advices[post_id].rating = rating
+    question.status = Status.CLOSED.value
+    question.closed_at = now
+    question.updated_at = now
+    db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.CLOSED, created_at=now))
+    db.session.flush()
+    return question
+
+
+def reopen_question(actor, question, now):
+    """Let the owner reopen a closed question; it returns to advised or open."""
+    _require_owner(actor, question)
+    if not question.is_closed:
+        raise QuestionError(_l("Alleen een afgesloten vraag kun je heropenen."))
+    has_advice = any(p.is_advice for p in question.posts)
+    question.status = (Status.ADVISED if has_advice else Status.OPEN).value
+    question.closed_at = None
+    question.updated_at = now
+    db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.REOPENED, created_at=now))
+    db.session.flush()
+    return question
+
+
+# --- finding ---------------------------------------------------------------------
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# The one text PostgreSQL indexes (GIN, see the migration) and searches.
+PG_SEARCH_DOCUMENT = (
+    "to_tsvector('dutch', coalesce(question.title, '') || ' ' || "
+    "coalesce(question.situation, '') || ' ' || coalesce(question.request, ''))"
+)
+
+
+def fts5_query(text):
+    """Turn what a person typed into a safe FTS5 query: each word quoted, as a prefix.
+
+    Quoting every token means operators such as NEAR, AND, *, ^ or a stray
+    quote are searched as words, never interpreted.
+    """
+    tokens = _TOKEN.findall(text or "")[:20]
+    return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
+
+
+def search_condition(text):
+    """Return an SQL condition for questions matching `text`, or None for no search.
+
+    SQLite uses the FTS5 table `question_fts`; PostgreSQL `to_tsvector('dutch', …)`
+    over the same columns, served by a GIN index. The text is always a bound
+    parameter.
+    """
+    if not _TOKEN.search(text or ""):
+        return None
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return sa.text(f"{PG_SEARCH_DOCUMENT} @@ plainto_tsquery('dutch', :search_text)").bindparams(
+            search_text=text[:500]
+        )
+    matching = sa.select(sa.literal_column("rowid")).select_from(sa.table("question_fts")).where(
+        sa.text("question_fts MATCH :search_text").bindparams(search_text=fts5_query(text))
+    )
+    return Question.id.in_(matching)
+
+
+
+def find_questions(user, *, now, areas=None, urgency=None, statuses=None, without_advice=False,
+                   organisation_not_answered=False, overdue=False, search=None, sort="newest",
+                   page=1, per_page=20):
+    """Return one page of the questions `user` may see, filtered and sorted.
+
+    Drafts are never listed here (the owner's drafts have their own list).
+    Family workers see their own questions first, then their team's. Each
+    item carries `advice_count` and `organisation_count`, loaded in the same
+    query, so the page costs the same number of queries for any page size.
+    """
+    advice_count = (
+        sa.select(sa.func.count(Post.id))
+        .where(Post.question_id == Question.id, Post.kind == PostKind.ADVICE,
+               Post.status == PostStatus.PUBLISHED)
+        .correlate(Question)
+        .scalar_subquery()
+    )
+    organisation_count = (
+        sa.select(sa.func.count(sa.distinct(Post.organisation_id)))
+        .where(Post.question_id == Question.id, Post.kind == PostKind.ADVICE,
+               Post.status == PostStatus.PUBLISHED)
+        .correlate(Question)
+        .scalar_subquery()
+    )
+    conditions = [visible_questions_filter(user), Question.status != Status.DRAFT]
+    if areas:
+        conditions.append(
+            Question.id.in_(
+                sa.select(question_expertise_area.c.question_id).where(
+                    question_expertise_area.c.expertise_area_id.in_([a.id if hasattr(a, "id") else a for a in areas])
+                )
+            )
+        )
+    if urgency:
+        conditions.append(Question.urgency == Urgency(urgency).value)
+    if statuses:
+        conditions.append(Question.status.in_([Status(s).value for s in statuses]))
+    if without_advice:
+        conditions.append(advice_count == 0)
+    if organisation_not_answered and user.organisation_id is not None:
+        conditions.append(
+            ~sa.exists().where(
+                Post.question_id == Question.id,
+                Post.organisation_id == user.organisation_id,
+                Post.status == PostStatus.PUBLISHED,
+            )
+        )
+    if overdue:
+        conditions.append(sa.and_(Question.status == Status.OPEN, Question.advice_due_at <= now))
+    matching = search_condition(search)
+    if matching is not None:
+        conditions.append(matching)
+
+    order = []
+    if user.has_role(Role.FAMILY_WORKER):
+        order.append(sa.case((Question.owner_id == user.id, 0), else_=1))
+    if sort == "oldest":
+        order += [Question.published_at.asc(), Question.id.asc()]
+    elif sort == "urgent":
+        order += [
+            sa.case((Question.status == Status.OPEN, 0), (Question.status == Status.ADVISED, 1), else_=2),
+            Question.advice_due_at.asc(),
+            Question.id.asc(),
+        ]
+    else:
+        order += [Question.published_at.desc(), Question.id.desc()]
+
+    where = sa.and_(*conditions)
+    total = db.session.scalar(sa.select(sa.func.count(Question.id)).where(where))
+    per_page = max(1, min(per_page, 100))
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    rows = db.session.execute(
+        sa.select(Question, advice_count.label("advice_count"), organisation_count.label("organisation_count"))
+        .where(where)
+        .options(
+            selectinload(Question.areas),
+            joinedload(Question.team),
+            joinedload(Question.owner),
+        )
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = []
+    for question, advices, organisations in rows:
+        items.append(ListItem(question, advices, organisations, is_overdue(question, now)))
+    return Page(items=items, total=total, page=page, pages=pages)
+
+
+class ListItem:
+    __slots__ = ("question", "advice_count", "organisation_count", "overdue")
+
+    def __init__(self, question, advice_count, organisation_count, overdue):
+        self.question = question
+        self.advice_count = advice_count
+        self.organisation_count = organisation_count
+        self.overdue = overdue
+
+
+class Page:
+    def __init__(self, items, total, page, pages):
+        self.items, self.total, self.page, self.pages = items, total, page, pages
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def drafts_of(user):
+    """Return the user's own drafts, newest change first."""
+    return db.session.scalars(
+        sa.select(Question)
+        .where(Question.owner_id == user.id, Question.status == Status.DRAFT)
+        .order_by(Question.updated_at.desc())
+    ).all()
+
+
+# --- the thread page ------------------------------------------------------------------
+
+
+class Thread:
+    """A question's posts as a tree, with its events and counts, loaded in few queries."""
+
+    def __init__(self, question, posts, events, revisions):
+        self.question = question
+        self.posts = posts
+        self.children = {}
+        for post in posts:
+            self.children.setdefault(post.parent_id, []).append(post)
+        self.events = events
+        self.revisions = revisions  # post id -> [PostRevision], for moderators only
+        advices = [p for p in posts if p.is_advice]
+        self.advice_count = len(advices)
+        self.organisation_count = len({p.organisation_id for p in advices if p.organisation_id})
+
+    def top_level(self):
+        """Return top-level posts and events together, oldest first."""
+        items = [("post", p.created_at, p.id, p) for p in self.children.get(None, [])]
+        items += [("event", e.created_at, e.id, e) for e in self.events if e.kind != EventKind.PUBLISHED]
+        items.sort(key=lambda i: (i[1], i[0] == "post", i[2]))
+        return [(kind, obj) for kind, _, _, obj in items]
+
+    def replies(self, post):
+        return self.children.get(post.id, [])
+
+    def advisers(self):
+        """Return the ids of everyone who advised on this question."""
+        return {p.author_id for p in self.posts if p.is_advice}
+
+
+def load_thread(question, *, with_revisions=False):
+    """Load every published post with its author, organisation and team, and the events.
+
+    A fixed number of queries whatever the number of posts.
+    """
+    posts = db.session.scalars(
+        sa.select(Post)
+        .where(Post.question_id == question.id, Post.status == PostStatus.PUBLISHED)
+        .options(joinedload(Post.author), joinedload(Post.organisation), joinedload(Post.team))
+        .order_by(Post.created_at, Post.id)
+    ).all()
+    events = db.session.scalars(
+        sa.select(QuestionEvent)
+        .where(QuestionEvent.question_id == question.id)
+        .options(joinedload(QuestionEvent.actor), joinedload(QuestionEvent.target_user))
+        .order_by(QuestionEvent.created_at, QuestionEvent.id)
+    ).all()
+    revisions = {}
+    if with_revisions and posts:
+        for revision in db.session.scalars(
+            sa.select(PostRevision)
+            .join(Post, Post.id == PostRevision.post_id)
+            .where(Post.question_id == question.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.id)
+        ):
+            revisions.setdefault(revision.post_id, []).append(revision)
+    return Thread(question, posts, events, revisions)
+
+
+def active_areas():
+    """Return the expertise areas questions can be asked in."""
+    return db.session.scalars(
+        sa.select(ExpertiseArea).where(ExpertiseArea.active.is_(True)).order_by(ExpertiseArea.name)
+    ).all()

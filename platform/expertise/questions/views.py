@@ -1,0 +1,496 @@
+"""Question pages: list and search, asking, the thread, and the owner's actions."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..accounts.access import role_required
+from ..accounts.models import ExpertiseArea, Role
+from ..core.forms import ActionForm
+from ..core.markdown import render_markdown
+from ..core.templating import home_card, menu_item
+from ..core.time import utcnow
+from ..extensions import db
+from . import service
+from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
+from .forms import (
+    ACTION_DRAFT,
+    ACTION_PREVIEW,
+    HandOverForm,
+    PostForm,
+    QuestionForm,
+    choices,
+    close_form_for,
+)
+from .models import EventKind, Status, Urgency
+
+bp = Blueprint("questions", __name__)
+
+PER_PAGE = 20
+STATUS_FILTERS = {
+    "lopend": (Status.OPEN, Status.ADVISED),
+    "open": (Status.OPEN,),
+    "geadviseerd": (Status.ADVISED,),
+    "afgesloten": (Status.CLOSED,),
+    "alle": (),
+}
+SORTS = {"nieuw": "newest", "oud": "oldest", "urgent": "urgent"}
+
+
+def _int_arg(name, default=None):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _list_filters(defaults):
+    """Read the list filters from the query string, with per-page defaults."""
+    args = request.args
+    filters = dict(defaults)
+    if "gebied" in args:
+        filters["gebied"] = args.get("gebied", "")
+    for key in ("urgentie", "status", "sorteer", "zoek"):
+        if key in args:
+            filters[key] = args.get(key, "")
+    # Unticked checkboxes send nothing: once the filter form was sent
+    # ("gefilterd"), a missing box means off, not the page's default.
+    for key in ("zonder_advies", "org_niet", "te_laat"):
+        if key in args or "gefilterd" in args:
+            filters[key] = args.get(key) == "1"
+    return filters
+
+
+def _render_list(defaults, heading):
+    filters = _list_filters(defaults)
+    areas = service.active_areas()
+    area_filter = None
+    if filters.get("gebied") == "mijn":
+        area_filter = [a.id for a in current_user.expertise_areas] or None
+    elif (filters.get("gebied") or "").isdigit():
+        area_filter = [int(filters["gebied"])]
+    status_key = filters.get("status") if filters.get("status") in STATUS_FILTERS else "alle"
+    sort_key = filters.get("sorteer") if filters.get("sorteer") in SORTS else "nieuw"
+    urgency = filters.get("urgentie") if filters.get("urgentie") in {u.value for u in Urgency} else None
+    now = utcnow()
+    page = service.find_questions(
+        current_user,
+        now=now,
+        areas=area_filter,
+        urgency=urgency,
+        statuses=STATUS_FILTERS[status_key],
+        without_advice=filters.get("zonder_advies", False),
+        organisation_not_answered=filters.get("org_niet", False),
+        overdue=filters.get("te_laat", False),
+        search=(filters.get("zoek") or "")[:200],
+        sort=SORTS[sort_key],
+        page=_int_arg("pagina", 1),
+        per_page=PER_PAGE,
+    )
+    drafts = service.drafts_of(current_user) if current_user.has_role(Role.FAMILY_WORKER) else []
+    query = {k: v for k, v in {
+        "gebied": filters.get("gebied") or "",
+        "urgentie": urgency or "",
+        "status": status_key,
+        "sorteer": sort_key,
+        "zoek": filters.get("zoek") or "",
+        "zonder_advies": "1" if filters.get("zonder_advies") else "0",
+        "org_niet": "1" if filters.get("org_niet") else "0",
+        "te_laat": "1" if filters.get("te_laat") else "0",
+        "gefilterd": "1",
+    }.items()}
+    return render_template(
+        "questions/index.html",
+        heading=heading,
+        page=page,
+        drafts=drafts,
+        areas=areas,
+        filters=filters,
+        query=query,
+        status_key=status_key,
+        sort_key=sort_key,
+        urgency=urgency,
+        Urgency=Urgency,
+    )
+
+
+@bp.route("/vragen")
+@role_required(*QUESTION_ROLES)
+def index():
+    """List the questions this person may see; experts start in their own areas."""
+    defaults = {"status": "alle", "sorteer": "nieuw"}
+    if current_user.has_role(Role.EXPERT) and current_user.expertise_areas:
+        defaults.update(gebied="mijn", status="lopend")
+    heading = _("Vragen")
+    if current_user.has_role(Role.EXPERT):
+        heading = _("Vragen in jouw expertisegebieden") if defaults.get("gebied") == "mijn" else _("Vragen")
+    elif current_user.has_role(Role.FAMILY_WORKER):
+        heading = _("Vragen van jou en je buurtteam")
+    return _render_list(defaults, heading)
+
+
+@bp.route("/vragen/zonder-advies")
+@role_required(*QUESTION_ROLES)
+def unanswered():
+    """List published questions still without advice, overdue ones first."""
+    defaults = {"status": "open", "zonder_advies": True, "sorteer": "urgent"}
+    return _render_list(defaults, _("Vragen zonder advies"))
+
+
+# --- asking ---------------------------------------------------------------------
+
+
+def _question_form(question=None):
+    form = QuestionForm(obj=None)
+    form.areas.choices = choices((a.id, a.name) for a in service.active_areas())
+    if question is not None and request.method == "GET":
+        form.title.data = question.title
+        form.situation.data = question.situation
+        form.request.data = question.request
+        form.child_age.data = question.child_age
+        form.child_gender.data = question.child_gender
+        form.areas.data = [a.id for a in question.areas]
+        form.urgency.data = question.urgency
+        form.visibility.data = question.visibility
+        form.family_consent.data = question.family_consent
+    return form
+
+
+def _question_args(form):
+    ids = form.areas.data or []
+    areas = db.session.scalars(db.select(ExpertiseArea).where(ExpertiseArea.id.in_(ids))).all() if ids else []
+    return dict(
+        title=form.title.data,
+        situation=form.situation.data,
+        request=form.request.data,
+        child_age=form.child_age.data,
+        child_gender=form.child_gender.data or None,
+        areas=areas,
+        urgency=form.urgency.data,
+        visibility=form.visibility.data,
+        family_consent=form.family_consent.data,
+    )
+
+
+def _preview(form):
+    return {
+        "title": form.title.data or "",
+        "situation_html": render_markdown(form.situation.data or ""),
+        "request_html": render_markdown(form.request.data or ""),
+    }
+
+
+def _apply_error(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/vragen/nieuw", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+def new():
+    """Ask a question: preview it, keep it as a draft, or post it."""
+    form = _question_form()
+    preview = None
+    if form.validate_on_submit():
+        action = request.form.get("actie")
+        if action == ACTION_PREVIEW:
+            preview = _preview(form)
+        elif action == ACTION_DRAFT or form.check_complete():
+            try:
+                question = service.post_question(
+                    current_user, **_question_args(form), publish=action != ACTION_DRAFT, now=utcnow()
+                )
+            except service.QuestionError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Je concept is bewaard.") if question.is_draft else _("Je vraag is geplaatst."), "success")
+                return redirect(url_for("questions.detail", question_id=question.id))
+    return render_template("questions/form.html", form=form, preview=preview, question=None)
+
+
+@bp.route("/vragen/<int:question_id>/bewerken", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+def edit(question_id):
+    """Let the owner change the question, or finish and post a draft."""
+    question = access_owned_question(current_user, question_id)
+    if question.is_closed:
+        flash(_("Een afgesloten vraag kun je niet meer wijzigen. Heropen hem eerst."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    form = _question_form(question)
+    preview = None
+    if form.validate_on_submit():
+        action = request.form.get("actie")
+        if action == ACTION_PREVIEW:
+            preview = _preview(form)
+        elif (question.is_draft and action == ACTION_DRAFT) or form.check_complete():
+            try:
+                service.update_question(
+                    current_user, question, **_question_args(form),
+                    publish=question.is_draft and action != ACTION_DRAFT, now=utcnow(),
+                )
+            except service.QuestionError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Je wijzigingen zijn bewaard.") if question.is_draft else _("Je vraag is bijgewerkt."), "success")
+                return redirect(url_for("questions.detail", question_id=question.id))
+    return render_template("questions/form.html", form=form, preview=preview, question=question)
+
+
+# --- the thread ---------------------------------------------------------------------
+
+
+@bp.route("/vragen/<int:question_id>")
+@role_required(*QUESTION_ROLES)
+def detail(question_id):
+    """Show a question, its advice thread and what the owner can do next."""
+    question = access_question(current_user, question_id)
+    moderator = current_user.has_role(Role.MODERATOR)
+    thread = service.load_thread(question, with_revisions=moderator)
+    now = utcnow()
+    return render_template(
+        "questions/detail.html",
+        question=question,
+        thread=thread,
+        now=now,
+        overdue=service.is_overdue(question, now),
+        is_owner=service.is_owner(current_user, question),
+        can_post=service.can_post_top_level(current_user, question),
+        can_reply=service.can_reply(current_user, question),
+        can_edit_post=lambda post: service.can_edit_post(current_user, post, now),
+        show_revisions=moderator,
+        show_ratings=service.is_owner(current_user, question)
+        or current_user.has_role(Role.MODERATOR, Role.COORDINATOR),
+        post_form=PostForm(),
+        action_form=ActionForm(),
+        EventKind=EventKind,
+        Role=Role,
+    )
+
+
+@bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])
+@role_required(*QUESTION_ROLES)
+def new_post(question_id):
+    """Give advice, add to the question, or reply to a post (`?op=<post id>`)."""
+    question = access_question(current_user, question_id)
+    parent = None
+    parent_id = _int_arg("op")
+    if parent_id is not None:
+        parent = access_post(current_user, parent_id)
+        if parent.question_id != question.id:
+            abort(404)
+    allowed = service.can_reply(current_user, question) if parent else service.can_post_top_level(current_user, question)
+    if not allowed:
+        flash(_("Je kunt hier nu niet reageren."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    form = PostForm()
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("actie") == ACTION_PREVIEW:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                post = service.post_reply(current_user, question, body=form.body.data, parent=parent, now=utcnow())
+            except service.QuestionError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Je bericht is geplaatst."), "success")
+                return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
+    return render_template("questions/post_form.html", form=form, question=question, parent=parent,
+                           preview_html=preview, post=None)
+
+
+@bp.route("/berichten/<int:post_id>/bewerken", methods=["GET", "POST"])
+@role_required(*QUESTION_ROLES)
+def edit_post(post_id):
+    """Let an author change their post within 30 minutes of posting."""
+    post = access_post(current_user, post_id)
+    question = post.question
+    if post.author_id != current_user.id:
+        abort(403)
+    now = utcnow()
+    if not service.can_edit_post(current_user, post, now):
+        flash(_("Je kunt een bericht alleen binnen 30 minuten na plaatsen wijzigen."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    form = PostForm(data={"body": post.body} if request.method == "GET" else None)
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("actie") == ACTION_PREVIEW:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                service.edit_post(current_user, post, body=form.body.data, now=now)
+            except service.QuestionError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Je bericht is bijgewerkt."), "success")
+                return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
+    return render_template("questions/post_form.html", form=form, question=question, parent=None,
+                           preview_html=preview, post=post)
+
+
+# --- ownership (regie) ------------------------------------------------------------------
+
+
+def _owner_action(question_id, action, success):
+    """Run one owner-only service verb from a CSRF-checked button, then go back."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    question = access_owned_question(current_user, question_id)
+    try:
+        action(question)
+    except service.QuestionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("questions.detail", question_id=question.id))
+
+
+@bp.route("/berichten/<int:post_id>/nuttig", methods=["POST"])
+@role_required(Role.FAMILY_WORKER)
+def mark_helpful(post_id):
+    """Let the owner mark an advice as helpful, or take that back."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    post = access_post(current_user, post_id)
+    if not service.is_owner(current_user, post.question):
+        abort(403)
+    helpful = request.form.get("nuttig", "1") == "1"
+    try:
+        service.mark_advice_helpful(current_user, post, helpful=helpful, now=utcnow())
+    except service.QuestionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Gemarkeerd als nuttig advies.") if helpful else _("Markering ‘nuttig’ weggehaald."), "success")
+    return redirect(url_for("questions.detail", question_id=post.question_id, _anchor=f"bericht-{post.id}"))
+
+
+@bp.route("/vragen/<int:question_id>/meer-perspectieven", methods=["POST"])
+@role_required(Role.FAMILY_WORKER)
+def ask_more_perspectives(question_id):
+    """Ask experts of other organisations to look at the question too."""
+    return _owner_action(
+        question_id,
+        lambda q: service.ask_more_perspectives(current_user, q, utcnow()),
+        _("Je hebt om meer perspectieven gevraagd. Deskundigen van andere organisaties krijgen een seintje."),
+    )
+
+
+@bp.route("/vragen/<int:question_id>/heropenen", methods=["POST"])
+@role_required(Role.FAMILY_WORKER)
+def reopen(question_id):
+    """Reopen a closed question."""
+    return _owner_action(
+        question_id,
+        lambda q: service.reopen_question(current_user, q, utcnow()),
+        _("De vraag is heropend."),
+    )
+
+
+@bp.route("/vragen/<int:question_id>/overdragen", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+def hand_over(question_id):
+    """Hand the question over to a family worker colleague in the same team."""
+    question = access_owned_question(current_user, question_id)
+    candidates = service.handover_candidates(question)
+    form = HandOverForm()
+    form.colleague.choices = choices((u.id, u.name) for u in candidates)
+    if candidates and form.validate_on_submit():
+        colleague = next((u for u in candidates if u.id == form.colleague.data), None)
+        try:
+            service.hand_over_question(current_user, question, colleague, utcnow())
+        except service.QuestionError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De vraag is overgedragen aan %(name)s.", name=colleague.name), "success")
+            return redirect(url_for("questions.index"))
+    return render_template("questions/hand_over.html", form=form, question=question, candidates=candidates)
+
+
+@bp.route("/vragen/<int:question_id>/afsluiten", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+def close(question_id):
+    """Close the question with feedback: what was done, why, and how useful each advice was."""
+    question = access_owned_question(current_user, question_id)
+    if question.status not in (Status.OPEN, Status.ADVISED):
+        flash(_("Deze vraag kan niet worden afgesloten."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    thread = service.load_thread(question)
+    advices = [p for p in thread.posts if p.is_advice]
+    form = close_form_for(
+        advices,
+        lambda p: _("Bruikbaarheid van het advies van %(name)s (%(org)s), 1 tot en met 5",
+                    name=p.author.name, org=p.organisation.name if p.organisation else ""),
+    )()
+    if form.validate_on_submit():
+        ratings = {p.id: getattr(form, f"rating_{p.id}").data for p in advices}
+        try:
+            service.close_question(current_user, question, outcome=form.outcome.data,
+                                   explanation=form.explanation.data, ratings=ratings, now=utcnow())
+        except service.QuestionError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De vraag is afgesloten. Dank voor je terugkoppeling."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    rating_fields = [(p, getattr(form, f"rating_{p.id}")) for p in advices]
+    return render_template("questions/close.html", form=form, question=question, rating_fields=rating_fields)
+
+
+menu_item("questions.index", _l("Vragen"), roles=QUESTION_ROLES, order=10)
+menu_item("questions.new", _l("Stel een vraag"), roles=(Role.FAMILY_WORKER,), order=11)
+menu_item("questions.unanswered", _l("Vragen zonder advies"), roles=(Role.COORDINATOR,), order=12)
+home_card(
+    "questions.new",
+    _l("Stel een vraag"),
+    _l("Vraag deskundigen van de aangesloten organisaties om advies over een gezin. Sneller dan bellen, en jij houdt de regie."),
+    roles=(Role.FAMILY_WORKER,),
+    order=10,
+)
+home_card(
+    "questions.index",
+    _l("Jouw vragen en die van je buurtteam"),
+    _l("Lees adviezen, reageer in de draad en sluit een vraag af met wat je met het advies hebt gedaan."),
+    roles=(Role.FAMILY_WORKER,),
+    order=11,
+)
+home_card(
+    "questions.index",
+    _l("Vragen in jouw expertisegebieden"),
+    _l("Zoek open vragen, geef advies vanuit jouw expertise en reageer op collega's van andere organisaties."),
+    roles=(Role.EXPERT,),
+    order=10,
+)
+home_card(
+    "questions.unanswered",
+    _l("Vragen zonder advies"),
+    _l("Zie welke vragen nog geen advies hebben en welke over de norm heen zijn (2 werkdagen, 1 bij urgent)."),
+    roles=(Role.COORDINATOR,),
+    order=10,
+)
+home_card(
+    "questions.index",
+    _l("Vragen en adviezen"),
+    _l("Lees mee in de vragen en adviesdraden; eerdere versies van bewerkte berichten zijn voor jou zichtbaar."),
+    roles=(Role.MODERATOR,),
+    order=10,
+)

@@ -1,0 +1,100 @@
+"""The question journey in Chromium: ask, find and advise, reply, follow up, mark helpful, close.
+
+axe-core checks the question form, the list and the detail page on the way.
+"""
+import uuid
+
+import pytest
+
+from expertise.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, email):
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/")
+
+
+def _logout(page):
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/inloggen")
+
+
+def test_question_from_asking_to_feedback(page, axe):
+    title = f"Boosheid na de scheiding {uuid.uuid4().hex[:6]}"
+
+    # Anna asks, previews first, then posts.
+    _login(page, "gezinswerker@demo.test")
+    page.get_by_role("link", name="Stel een vraag").first.click()
+    page.wait_for_url("**/vragen/nieuw")
+    axe(page)
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Situatie").fill("Sinds de scheiding is de jongen **elke dag** boos op school en thuis.")
+    page.get_by_label("Wat wil je weten?").fill("Hoe kan moeder hem helpen zijn boosheid te uiten?")
+    page.get_by_label("Leeftijd van het kind (jaren)").fill("10")
+    page.get_by_label("GGZ / psychiatrie").check()
+    page.get_by_label("Opvoeding").check()
+    page.get_by_label("Het gezin weet dat ik hierover advies vraag.").check()
+    page.get_by_role("button", name="Voorbeeld bekijken").click()
+    assert page.locator(".preview strong").inner_text() == "elke dag"
+    assert page.get_by_label("Titel").input_value() == title
+    axe(page)
+    page.get_by_role("button", name="Vraag plaatsen").click()
+    page.wait_for_url("**/vragen/*")
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    question_url = page.url
+    axe(page)
+    _logout(page)
+
+    # Eva (Altrecht, GGZ) finds it in her areas and advises.
+    _login(page, "deskundige@demo.test")
+    page.get_by_role("link", name="Vragen in jouw expertisegebieden").click()
+    page.get_by_label("Zoeken in titel en tekst").fill("scheiding boos")
+    page.get_by_role("button", name="Toon vragen").click()
+    axe(page)
+    page.get_by_role("link", name=title).click()
+    page.get_by_label("Je bericht").fill("Geef hem een **vaste uitlaatklep**: sport, tekenen of een boos-hoekje.")
+    page.get_by_role("button", name="Advies plaatsen").click()
+    assert "Je bericht is geplaatst." in page.content()
+    assert page.get_by_text("advies vanuit 1 organisatie").is_visible()
+    _logout(page)
+
+    # Olaf (Youké) replies to Eva's advice in the thread.
+    _login(page, "deskundige2@demo.test")
+    page.goto(question_url)
+    page.get_by_role("link", name="Reageren op het bericht van Eva Deskundige").click()
+    page.get_by_label("Je bericht").fill("Aanvulling vanuit opvoeding: laat moeder het goede gedrag benoemen.")
+    page.get_by_role("button", name="Plaatsen").click()
+    page.wait_for_url(question_url + "#bericht-*")
+    _logout(page)
+
+    # Anna asks a follow-up, marks Eva's advice helpful and closes with feedback.
+    _login(page, "gezinswerker@demo.test")
+    page.goto(question_url)
+    page.get_by_role("link", name="Reageren op het bericht van Olaf Opvoedexpert").click()
+    page.get_by_label("Je bericht").fill("Dank! Hoe vaak per dag zou ze dat moeten doen?")
+    page.get_by_role("button", name="Plaatsen").click()
+    page.wait_for_url(question_url + "#bericht-*")
+    page.get_by_role("button", name="Markeer als nuttig (advies van Eva Deskundige)").click()
+    assert page.locator(".badge--helpful").first.is_visible()
+    axe(page)
+    page.get_by_role("link", name="Afsluiten met terugkoppeling").click()
+    page.get_by_label("Wat heb je met het advies gedaan?").select_option("partly")
+    page.get_by_label("Licht kort toe").fill("Tekenen werkt goed; sport past nog niet in het rooster.")
+    page.get_by_label("Bruikbaarheid van het advies van Eva Deskundige (Altrecht), 1 tot en met 5").select_option("4")
+    axe(page)
+    page.get_by_role("button", name="Vraag afsluiten").click()
+    assert page.get_by_role("heading", name="Terugkoppeling").is_visible()
+    assert "Het advies is deels gevolgd." in page.content()
+    axe(page)
+    _logout(page)
+
+    # Eva sees the feedback.
+    _login(page, "deskundige@demo.test")
+    page.goto(question_url)
+    assert "Tekenen werkt goed" in page.content()
+    assert "Bruikbaarheid van jouw advies volgens de gezinswerker: 4 van 5" in page.content()
