@@ -58,10 +58,18 @@ def create_app(config_object):
 
     from . import accounts  # noqa: F401  (models register with the metadata)
     from .accounts import admin_views, views as account_views  # noqa: F401
+    from .audit import cli as audit_cli, models as audit_models  # noqa: F401
     from .core import errors, logs, security, templating
+    from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
 
+    # Refuse to start on a cryptography/OpenSSL build without Argon2id or HPKE.
+    vault_service.self_test()
+
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(vault_views.bp)
+    audit_cli.init_app(app)
+    vault_cli.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
