@@ -54,7 +54,7 @@ def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
 
 # --- vault -------------------------------------------------------------------
 
-IDENTITY = {"name": "Jan de Vries-Özdemir", "date_of_birth": "2010-05-03", "file_number": "J-2023-0451"}
+IDENTITY = {"name": "Janneke de Vries-Özdemir", "date_of_birth": "2010-05-03", "file_number": "J-2023-0451"}
 
 
 def private_key_of(user, password=PASSWORD):

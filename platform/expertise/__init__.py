@@ -87,8 +87,11 @@ def create_app(config_object):
 
 
 def _select_locale():
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # CLI jobs, and messages rendered in tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     language = session.get("lang")
-    from flask import current_app
 
     if language in current_app.config["LANGUAGES"]:
         return language
