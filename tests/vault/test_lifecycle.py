@@ -243,3 +243,23 @@ def test_a_family_worker_who_gets_the_role_later_gets_a_key_pair_at_login(cast, 
     assert db.session.get(UserKey, cast.anna.id) is not None
     login(cast.eva)
     assert db.session.get(UserKey, cast.eva.id) is None
+
+
+def test_after_a_new_recovery_key_the_owners_grants_move_to_it_at_login(cast, login, kit):
+    resident = make_resident(cast.anna)
+    old_key = service.current_recovery_key()
+    new_key, new_kit = service.create_recovery_key(cast.ada, now=utcnow())
+    db.session.commit()
+    login(cast.anna)
+    db.session.expire_all()
+    holders = {(g.holder_type, g.holder_id) for g in db.session.scalars(
+        db.select(ResidentKeyGrant).filter_by(resident_id=resident.id))}
+    assert holders == {("user", cast.anna.id), ("org_recovery", new_key.id)}
+    # The new kit now recovers the resident; the old one no longer does.
+    colleague = make_colleague(cast.anna)
+    private_key_of(colleague)
+    request = service.start_recovery(cast.ada, cast.anna, colleague, now=utcnow())
+    assert service.complete_recovery(request, cast.cas, kit, now=utcnow()) == 0
+    assert old_key.retired_at is not None
+    request = service.start_recovery(cast.ada, cast.anna, colleague, now=utcnow())
+    assert service.complete_recovery(request, cast.cas, new_kit, now=utcnow()) == 1

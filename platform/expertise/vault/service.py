@@ -163,6 +163,7 @@ def unlock_at_login(user, password, user_session, *, now):
     sk, params = _unwrap_with_password(row, user, password)
     if crypto.kdf_needs_upgrade(params, _kdf_cost(), _pepper_version()):
         _wrap_for_password(row, user, sk, password, now)
+    rewrap_recovery_grants(user, sk, now=now)
     k_sess = crypto.new_session_key()
     user_session.vault_blob = crypto.seal_session_key(k_sess, sk, user_session.id)
     db.session.flush()
@@ -254,6 +255,42 @@ def create_recovery_key(actor, *, now, source=None):
     audit.record(audit.RECOVERY_KEY_CREATE, actor=actor, now=now, object_type="recovery_key",
                  object_id=row.id, source=source)
     return row, kit
+
+
+def rewrap_recovery_grants(owner, private_key, *, now):
+    """Move the owner's residents' recovery grants to the current recovery key; return how many.
+
+    After the organisation makes a new recovery key, grants to the old one
+    are re-wrapped at each owner's next login (the owner's own grant gives
+    the data key). A ceremony with the old kit finishes the stragglers.
+    """
+    current = current_recovery_key()
+    if current is None:
+        return 0
+    count = 0
+    for resident in own_residents(owner):
+        stale = db.session.scalars(db.select(ResidentKeyGrant).filter(
+            ResidentKeyGrant.resident_id == resident.id, ResidentKeyGrant.holder_type == HOLDER_RECOVERY,
+            ResidentKeyGrant.holder_id != current.id)).all()
+        if not stale:
+            continue
+        grant = _owner_grant(owner, resident)
+        if grant is None:
+            continue
+        try:
+            dek = crypto.unwrap_data_key(grant.wrapped_dek, private_key, resident.id, crypto.user_holder(owner.id))
+        except crypto.VaultCryptoError:
+            continue  # locked (e.g. after a reset without code): the ceremony handles it
+        for old in stale:
+            db.session.delete(old)
+        db.session.flush()
+        _grant(resident, HOLDER_RECOVERY, current.id, crypto.org_holder(current.id), current.public_key, dek, now)
+        count += 1
+    if count:
+        audit.record(audit.RECOVERY_GRANTS_REWRAP, actor=owner, now=now, object_type="recovery_key",
+                     object_id=current.id, detail=f"residents={count}")
+    db.session.flush()
+    return count
 
 
 # --- residents -----------------------------------------------------------------
