@@ -89,6 +89,14 @@ class BaseConfig:
     # database, so a database copy alone can neither guess passwords offline
     # nor rewrite the audit trail unnoticed.
     VAULT_PEPPER_VERSION = int(os.environ.get("VAULT_PEPPER_VERSION", "1"))
+    # Earlier peppers while users are re-wrapped at their next login,
+    # as "VERSION:SECRET,VERSION:SECRET" (e.g. "1:old-secret").
+    VAULT_PEPPER_FALLBACKS = {
+        int(version): secret
+        for version, _, secret in (
+            item.partition(":") for item in os.environ.get("VAULT_PEPPER_FALLBACKS", "").split(",") if item
+        )
+    }
     # Argon2id cost for the key-encryption key (iterations, memory KiB, lanes);
     # equal to expertise.vault.crypto.PRODUCTION_KDF (a test checks it).
     VAULT_KDF = (3, 65536, 4)

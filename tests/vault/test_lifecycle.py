@@ -263,3 +263,19 @@ def test_after_a_new_recovery_key_the_owners_grants_move_to_it_at_login(cast, lo
     assert old_key.retired_at is not None
     request = service.start_recovery(cast.ada, cast.anna, colleague, now=utcnow())
     assert service.complete_recovery(request, cast.cas, new_kit, now=utcnow()) == 1
+
+
+def test_a_new_pepper_re_wraps_each_user_at_login_while_the_old_one_is_a_fallback(cast, login, app, kit):
+    resident = make_resident(cast.anna)
+    db.session.commit()
+    old = app.config["VAULT_PEPPER"]
+    try:
+        app.config.update(VAULT_PEPPER="a-brand-new-pepper-for-version-2", VAULT_PEPPER_VERSION=2,
+                          VAULT_PEPPER_FALLBACKS={1: old})
+        assert NAME in login(cast.anna).get(f"/bewoners/{resident.id}").get_data(as_text=True)
+        db.session.expire_all()
+        assert '"pepper_version":2' in db.session.get(UserKey, cast.anna.id).kdf_params
+        app.config["VAULT_PEPPER_FALLBACKS"] = {}
+        assert NAME in login(cast.anna).get(f"/bewoners/{resident.id}").get_data(as_text=True)
+    finally:
+        app.config.update(VAULT_PEPPER=old, VAULT_PEPPER_VERSION=1, VAULT_PEPPER_FALLBACKS={})

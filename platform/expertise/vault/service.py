@@ -73,8 +73,15 @@ class Identity:
 # --- configuration -------------------------------------------------------------
 
 
-def _pepper():
-    pepper = current_app.config["VAULT_PEPPER"]
+def _pepper(version=None):
+    """Return the pepper of this version (default: the current one)."""
+    config = current_app.config
+    if version is None or version == config["VAULT_PEPPER_VERSION"]:
+        pepper = config["VAULT_PEPPER"]
+    else:
+        pepper = config.get("VAULT_PEPPER_FALLBACKS", {}).get(version)
+        if pepper is None:
+            raise VaultError(_l("Het wachtwoord opent de sleutel niet."))
     return pepper.encode() if isinstance(pepper, str) else bytes(pepper)
 
 
@@ -138,7 +145,7 @@ def _unwrap_with_password(row, user, password):
     """Return the private key; raise VaultError when the password does not open it."""
     try:
         params = crypto.KdfParams.from_json(row.kdf_params)
-        mk = crypto.derive_master_key(password, params, _pepper())
+        mk = crypto.derive_master_key(password, params, _pepper(params.pepper_version))
         if not crypto.verify_auth(mk, row.auth_verifier):
             raise VaultError(_l("Het wachtwoord opent de sleutel niet."))
         return crypto.unwrap_private_key(crypto.kek(mk), row.wrapped_sk_pw, user.id), params
