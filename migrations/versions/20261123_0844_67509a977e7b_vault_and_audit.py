@@ -49,7 +49,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_ts'), ['ts'], unique=False)
 
     op.create_table('erasure_tombstone',
-    sa.Column('resident_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('resident_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('resident_id', name=op.f('pk_erasure_tombstone'))
     )
@@ -80,7 +80,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_request'))
     )
     op.create_table('resident',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('identity_ct', sa.LargeBinary(), nullable=True),
     sa.Column('dek_version', sa.Integer(), nullable=False),
@@ -109,7 +109,7 @@ def upgrade():
     )
     op.create_table('resident_key_grant',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('holder_type', sa.String(length=20), nullable=False),
     sa.Column('holder_id', sa.Integer(), nullable=False),
     sa.Column('suite', sa.String(length=40), nullable=False),

@@ -5,11 +5,23 @@ ciphertext under the resident's data key, and the data key exists only as
 HPKE wraps to its holders (the owner and the organisation's recovery key).
 There is deliberately no blind index over names.
 """
+import secrets
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UtcDateTime
 from ..extensions import db
+
+# Resident ids are random, not sequential: an id must not tell how many
+# residents the platform holds or in which order they were recorded.
+# Below 2**53 so they survive JavaScript numbers; collisions are negligible.
+ResidentId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def new_resident_id():
+    return secrets.randbelow(2**53 - 2**32) + 2**32
+
 
 HOLDER_USER = "user"
 HOLDER_RECOVERY = "org_recovery"
@@ -57,7 +69,7 @@ class Resident(db.Model):
 
     __tablename__ = "resident"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(ResidentId, primary_key=True, autoincrement=False, default=new_resident_id)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     identity_ct: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     dek_version: Mapped[int] = mapped_column(default=1)
@@ -78,7 +90,7 @@ class ResidentKeyGrant(db.Model):
     __tablename__ = "resident_key_grant"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int] = mapped_column(ResidentId, sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     holder_type: Mapped[str] = mapped_column(sa.String(20))
     holder_id: Mapped[int] = mapped_column(sa.Integer)
     suite: Mapped[str] = mapped_column(sa.String(40))
@@ -96,7 +108,7 @@ class ErasureTombstone(db.Model):
 
     __tablename__ = "erasure_tombstone"
 
-    resident_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    resident_id: Mapped[int] = mapped_column(ResidentId, primary_key=True, autoincrement=False)
     erased_at = mapped_column(UtcDateTime, nullable=False)
 
 
