@@ -88,6 +88,29 @@ class BaseConfig:
     # Links in e-mails are built from this, not from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Identity vault (see docs/privacy.md). The pepper is Argon2id's `secret`
+    # input and the audit key signs the audit chain: both live outside the
+    # database, so a database copy alone can neither guess passwords offline
+    # nor rewrite the audit trail unnoticed.
+    VAULT_PEPPER_VERSION = int(os.environ.get("VAULT_PEPPER_VERSION", "1"))
+    # Earlier peppers while users are re-wrapped at their next login,
+    # as "VERSION:SECRET,VERSION:SECRET" (e.g. "1:old-secret").
+    VAULT_PEPPER_FALLBACKS = {
+        int(version): secret
+        for version, _, secret in (
+            item.partition(":") for item in os.environ.get("VAULT_PEPPER_FALLBACKS", "").split(",") if item
+        )
+    }
+    # Argon2id cost for the key-encryption key (iterations, memory KiB, lanes);
+    # equal to expertise.vault.crypto.PRODUCTION_KDF (a test checks it).
+    VAULT_KDF = (3, 65536, 4)
+    # The per-session vault key lives only in this HttpOnly cookie.
+    VAULT_COOKIE_NAME = os.environ.get("VAULT_COOKIE_NAME", "ep_vk")
+    VAULT_COOKIE_SECURE = False
+    AUDIT_MAC_KEY_ID = int(os.environ.get("AUDIT_MAC_KEY_ID", "1"))
+    # Days after a question is closed until the resident's identity is erased.
+    IDENTITY_RETENTION_DAYS = int(os.environ.get("IDENTITY_RETENTION_DAYS", "365"))
+
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     # How often each process disconnects sockets whose session ended (logout,
     # time-out, deactivation); 0 turns the check off (in-process tests).
@@ -104,6 +127,15 @@ class DevelopmentConfig(BaseConfig):
     @property
     def SECRET_KEY(self):  # noqa: N802 - Flask reads upper-case names
         return os.environ.get("SECRET_KEY") or _throwaway_secret("SECRET_KEY")
+
+    @property
+    def VAULT_PEPPER(self):  # noqa: N802
+        return os.environ.get("VAULT_PEPPER") or _throwaway_secret("VAULT_PEPPER")
+
+    @property
+    def AUDIT_MAC_KEY(self):  # noqa: N802
+        return os.environ.get("AUDIT_MAC_KEY") or _throwaway_secret("AUDIT_MAC_KEY")
+
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'expertise.db'}"
     )
@@ -121,6 +153,9 @@ class TestConfig(BaseConfig):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
+    VAULT_PEPPER = "test-only-vault-pepper-not-for-production"
+    AUDIT_MAC_KEY = "test-only-audit-mac-key-not-for-production"
+    VAULT_KDF = (1, 8192, 1)  # expertise.vault.crypto.TEST_KDF
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = False
     BASE_URL = "http://localhost"
@@ -131,7 +166,12 @@ class ProductionConfig(BaseConfig):
     """Production: every secret from the environment, secure cookies."""
 
     ENV_NAME = "production"
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "VAULT_PEPPER", "AUDIT_MAC_KEY")
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    VAULT_PEPPER = os.environ.get("VAULT_PEPPER")
+    AUDIT_MAC_KEY = os.environ.get("AUDIT_MAC_KEY")
+    VAULT_COOKIE_NAME = os.environ.get("VAULT_COOKIE_NAME", "__Host-ep_vk")
+    VAULT_COOKIE_SECURE = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "__Host-ep_session")

@@ -23,6 +23,8 @@ class RouteRule:
     data: object = field(default=None)
     # True when the URL names an object of the person themselves: path(cast, person).
     per_person: bool = False
+    # Statuses that count as "allowed" (404 where the object belongs to someone else).
+    ok: tuple = (200, 302)
 
     def url(self, cast, person=None):
         """Return the URL for this person (the family worker when none is given)."""
@@ -43,6 +45,7 @@ def _own_notification(person):
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 QUESTION_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
+FW = (Role.FAMILY_WORKER,)
 OWNER = (Role.FAMILY_WORKER,)  # anna (the family worker of the cast) owns the question
 
 # Objects the rules point at, built once per test by `cast.obj(name)`.
@@ -60,6 +63,32 @@ def _q(c):
 
 def _advice(c):
     return c.obj("advice").id
+
+
+def _resident(c):
+    """Anna's resident, created on first use (committed, so requests see it)."""
+    if not hasattr(c, "_resident_id"):
+        from expertise.extensions import db
+
+        from .factories import make_resident
+
+        c._resident_id = make_resident(c.anna).id
+        db.session.commit()
+    return c._resident_id
+
+
+def _recovery_request(c):
+    if not hasattr(c, "_recovery_request_id"):
+        from expertise.core.time import utcnow
+        from expertise.extensions import db
+        from expertise.vault.models import RecoveryRequest
+
+        row = RecoveryRequest(started_by_id=c.ada.id, from_user_id=c.anna.id, to_user_id=c.anna.id, created_at=utcnow())
+        db.session.add(row)
+        db.session.commit()
+        c._recovery_request_id = row.id
+    return c._recovery_request_id
+
 
 RULES = [
     RouteRule("accounts.home", "GET", lambda c: "/"),
@@ -85,6 +114,19 @@ RULES = [
     RouteRule("realtime.mark_read", "POST", lambda c, p: f"/meldingen/{_own_notification(p)}/gelezen", per_person=True),
     RouteRule("realtime.mark_all_read", "POST", lambda c: "/meldingen/alles-gelezen"),
     RouteRule("realtime.preferences", "GET", lambda c: "/meldingen/instellingen"),
+    RouteRule("accounts.change_password", "GET", lambda c: "/account/wachtwoord"),
+    RouteRule("accounts.sessions", "GET", lambda c: "/account/sessies"),
+    RouteRule("accounts.end_session", "POST", lambda c: "/account/sessies/999999/beeindigen", ok=(404,)),
+    RouteRule("accounts.admin_reset_password", "POST", lambda c: f"/beheer/gebruikers/{c.bram.id}/wachtwoord-herstellen", MANAGERS),
+    RouteRule("vault.residents", "GET", lambda c: "/bewoners", FW),
+    RouteRule("vault.new_resident", "GET", lambda c: "/bewoners/nieuw", FW),
+    RouteRule("vault.resident", "GET", lambda c: f"/bewoners/{_resident(c)}", FW),
+    RouteRule("vault.resident_log", "GET", lambda c: f"/bewoners/{_resident(c)}/inzage", FW),
+    RouteRule("vault.hand_over", "GET", lambda c: f"/bewoners/{_resident(c)}/overdragen", FW),
+    RouteRule("vault.erase_resident", "POST", lambda c: f"/bewoners/{_resident(c)}/wissen", FW),
+    RouteRule("vault.admin_recovery_key", "GET", lambda c: "/beheer/herstelsleutel", (Role.ADMIN,)),
+    RouteRule("vault.admin_recovery", "GET", lambda c: "/beheer/herstel", MANAGERS),
+    RouteRule("vault.admin_complete_recovery", "GET", lambda c: f"/beheer/herstel/{_recovery_request(c)}", MANAGERS),
     RouteRule("accounts.admin_edit_areas", "GET", lambda c: f"/beheer/expertisegebieden/{c.eva.expertise_areas[0].id}", (Role.ADMIN,)),
     RouteRule("questions.index", "GET", lambda c: "/vragen", QUESTION_ROLES),
     RouteRule("questions.unanswered", "GET", lambda c: "/vragen/zonder-advies", QUESTION_ROLES),

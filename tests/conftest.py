@@ -93,10 +93,33 @@ def app(_session_app):
     with app.app_context():
         yield app
         db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        empty_all_tables()
         db.session.remove()
+
+
+def empty_all_tables():
+    """Delete every row, the append-only audit trail included (tests only).
+
+    The audit triggers refuse DELETE. On SQLite they are dropped and created
+    again from their stored SQL; on PostgreSQL `session_replication_role =
+    replica` skips ordinary triggers for this one transaction (superuser only,
+    which the throw-away test cluster is).
+    """
+    dialect = db.engine.dialect.name
+    triggers = []
+    if dialect == "sqlite":
+        triggers = db.session.execute(db.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+        )).all()
+        for name, _sql in triggers:
+            db.session.execute(db.text(f'DROP TRIGGER "{name}"'))
+    elif dialect == "postgresql":
+        db.session.execute(db.text("SET LOCAL session_replication_role = replica"))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    for _name, sql in triggers:
+        db.session.execute(db.text(sql))
+    db.session.commit()
 
 
 @dataclass

@@ -74,3 +74,38 @@ def make_post(author, question, body="Probeer een vast avondritueel.", *, parent
     from expertise.questions import service
 
     return service.post_reply(author, question, body=body, parent=parent, now=now or utcnow())
+# --- vault -------------------------------------------------------------------
+
+IDENTITY = {"name": "Janneke de Vries-Özdemir", "date_of_birth": "2010-05-03", "file_number": "J-2023-0451"}
+
+
+def private_key_of(user, password=PASSWORD):
+    """Return the user's private key, enrolling a key pair first if they have none."""
+    from expertise.vault import service
+
+    if service.user_key(user) is None:
+        service.enrol_user(user, password, now=utcnow(), with_recovery_code=False)
+    sk, _params = service._unwrap_with_password(service.user_key(user), user, password)
+    return sk
+
+
+def ensure_recovery_key():
+    """Return (RecoveryKey, kit or None): a recovery key exists afterwards."""
+    from expertise.vault import service
+
+    key = service.current_recovery_key()
+    if key is not None:
+        return key, None
+    return service.create_recovery_key(None, now=utcnow())
+
+
+def make_resident(owner, identity=None, password=PASSWORD):
+    """Create a resident for `owner` through the vault service (key pair and recovery key as needed)."""
+    from datetime import date
+
+    from expertise.vault import service
+
+    data = dict(identity or IDENTITY)
+    ensure_recovery_key()
+    ident = service.Identity(data["name"], date.fromisoformat(data["date_of_birth"]), data.get("file_number", ""))
+    return service.create_resident(owner, ident, private_key=private_key_of(owner, password), now=utcnow())

@@ -46,3 +46,19 @@ def test_seed_demo_adds_open_questions_and_an_advice_once(app):
     assert len(questions) == 3
     assert {q.status for q in questions} == {"open", "advised"}
     assert db.session.scalar(db.select(db.func.count(Post.id))) == 1
+
+
+def test_seed_demo_gives_family_workers_key_pairs_and_prints_a_recovery_kit_once(app, login):
+    from expertise.vault.models import RecoveryKey, UserKey
+
+    first = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "EPR1-" in first.output
+    second = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "EPR1-" not in second.output
+    assert db.session.scalar(db.select(db.func.count(RecoveryKey.id))) == 1
+    workers = [u for u in db.session.scalars(db.select(User)) if u.has_role(Role.FAMILY_WORKER)]
+    assert workers and all(db.session.get(UserKey, u.id) is not None for u in workers)
+    client = login(None)
+    client.login(workers[0], DEMO_PASSWORD)
+    response = client.post("/bewoners/nieuw", {"name": "Demo Kind", "date_of_birth": "2015-02-03"})
+    assert response.status_code == 302

@@ -61,13 +61,21 @@ def create_app(config_object):
     from .questions import views as question_views
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
+    from .audit import cli as audit_cli, models as audit_models  # noqa: F401
     from .core import errors, logs, security, templating
+    from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
+
+    # Refuse to start on a cryptography/OpenSSL build without Argon2id or HPKE.
+    vault_service.self_test()
 
     app.register_blueprint(account_views.bp)
     app.register_blueprint(question_views.bp)
     app.register_blueprint(realtime_views.bp)
     realtime_service.init_app(app)
+    app.register_blueprint(vault_views.bp)
+    audit_cli.init_app(app)
+    vault_cli.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
@@ -87,7 +95,7 @@ def create_app(config_object):
 def _select_locale():
     from flask import current_app, has_request_context
 
-    if not has_request_context():  # CLI commands and background tasks: the default
+    if not has_request_context():  # CLI jobs, and messages rendered in tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     language = session.get("lang")
 

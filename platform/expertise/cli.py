@@ -60,9 +60,15 @@ def init_app(app):
         if if_empty and db.session.scalar(db.select(db.func.count(User.id))):
             click.echo("Database has accounts already; demo world not seeded.")
         else:
+            from .demo import seed_demo_recovery_key
+
             seed_demo()
+            kit = seed_demo_recovery_key()
             db.session.commit()
             click.echo("Demo world ready.")
+            if kit:
+                # Demo only: a real recovery kit is printed once on /beheer/herstelsleutel.
+                click.echo(f"Demo recovery kit (keep it to try the recovery ceremony): {kit}")
         print_demo_logins()
 
     def print_demo_logins():

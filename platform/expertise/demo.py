@@ -10,6 +10,7 @@ from .accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from .accounts.service import hash_password
 from .core.time import utcnow
 from .extensions import db
+from .vault import service as vault_service
 
 ORGANISATIONS = ["Altrecht", "Reinaerde", "Timon", "Youké", "Indigo"]
 
@@ -71,7 +72,11 @@ def _get_or_create(model, name, **fields):
 
 
 def seed_demo():
-    """Create the demo world where it is missing; return the demo accounts."""
+    """Create the demo world where it is missing; return the demo accounts.
+
+    Demo family workers get vault key pairs (under the demo password) and the
+    platform gets a recovery key; `seed_demo_recovery_key` returns its kit.
+    """
     organisations = {name: _get_or_create(Organisation, name) for name in ORGANISATIONS}
     teams = {name: _get_or_create(Team, name) for name in TEAMS}
     areas = {
@@ -100,6 +105,9 @@ def seed_demo():
             db.session.add(user)
         accounts.append(user)
     db.session.flush()
+    for user in accounts:
+        if vault_service.can_own_residents(user) and vault_service.user_key(user) is None:
+            vault_service.enrol_user(user, DEMO_PASSWORD, now=now, with_recovery_code=False)
     _seed_questions(areas, now)
     db.session.flush()
     return accounts
@@ -161,3 +169,11 @@ def _seed_questions(areas, now):
         if advice:
             adviser = db.session.scalar(db.select(User).filter_by(email=advice[0]))
             service.post_reply(adviser, question, body=advice[1], now=published + timedelta(hours=3))
+
+
+def seed_demo_recovery_key():
+    """Create the platform's recovery key when there is none; return its kit (demo only) or None."""
+    if vault_service.current_recovery_key() is not None:
+        return None
+    _key, kit = vault_service.create_recovery_key(None, now=utcnow())
+    return kit

@@ -9,7 +9,12 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch):
     config = ProductionConfig()
     config.SECRET_KEY = None
     config.SQLALCHEMY_DATABASE_URI = None
-    with pytest.raises(ConfigError, match="missing required config: SECRET_KEY, SQLALCHEMY_DATABASE_URI"):
+    config.VAULT_PEPPER = None
+    config.AUDIT_MAC_KEY = None
+    with pytest.raises(
+        ConfigError,
+        match="missing required config: SECRET_KEY, SQLALCHEMY_DATABASE_URI, VAULT_PEPPER, AUDIT_MAC_KEY",
+    ):
         create_app(config)
 
 
@@ -17,6 +22,8 @@ def test_production_cookies_are_secure_and_host_prefixed():
     config = ProductionConfig()
     config.SECRET_KEY = "x" * 40
     config.SQLALCHEMY_DATABASE_URI = "sqlite://"
+    config.VAULT_PEPPER = "p" * 40
+    config.AUDIT_MAC_KEY = "a" * 40
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

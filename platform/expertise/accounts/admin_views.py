@@ -205,6 +205,24 @@ def admin_reinvite_user(user_id):
     return redirect(url_for("accounts.admin_edit_user", user_id=user.id))
 
 
+@bp.route("/beheer/gebruikers/<int:user_id>/wachtwoord-herstellen", methods=["POST"])
+@role_required(*MANAGER_ROLES)
+def admin_reset_password(user_id):
+    """Clear a forgotten password and e-mail a link to choose a new one."""
+    user = access_managed_user(current_user, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        token = service.reset_password(current_user, user, utcnow())
+    except service.AccountError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        _send_invitation(user, token)
+        flash(_("Er is een link om een nieuw wachtwoord te kiezen verstuurd naar %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_edit_user", user_id=user.id))
+
+
 # --- organisations, teams, expertise areas -------------------------------------
 
 _SIMPLE = {

@@ -25,6 +25,28 @@ class AcceptInvitationForm(FlaskForm):
             EqualTo("password", _l("De wachtwoorden zijn niet gelijk.")),
         ],
     )
+    recovery_code = StringField(
+        _l("Persoonlijke herstelcode (als je die hebt)"),
+        description=_l("Met je herstelcode houd je toegang tot je bewoners. Zonder code blijven ze vergrendeld tot een beheerder ze herstelt."),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"), validators=[DataRequired(_l("Vul je huidige wachtwoord in."))]
+    )
+    password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        description=_l("Minstens 12 tekens; een zin van 15 tekens of meer is sterker."),
+        validators=[DataRequired(_l("Kies een nieuw wachtwoord."))],
+    )
+    password_repeat = PasswordField(
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[
+            DataRequired(_l("Herhaal het wachtwoord.")),
+            EqualTo("password", _l("De wachtwoorden zijn niet gelijk.")),
+        ],
+    )
 
 
 class UserProfileForm(FlaskForm):

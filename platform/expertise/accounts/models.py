@@ -209,5 +209,8 @@ class UserSession(db.Model):
     last_seen_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     expires_at = mapped_column(UtcDateTime, nullable=False)
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The family worker's private key sealed under a per-session key that only
+    # the browser holds (HttpOnly cookie); deleting the row revokes it.
+    vault_blob: Mapped[bytes | None] = mapped_column(sa.LargeBinary(100))
 
     user = relationship(User)

@@ -28,6 +28,14 @@ class AccountError(Exception):
         self.field = field
 
 
+class LoginFailed(AccountError):
+    """A login for an existing account failed; `user` is for the audit trail only."""
+
+    def __init__(self, user):
+        super().__init__(LOGIN_FAILED)
+        self.user = user
+
+
 def _hasher():
     config = current_app.config
     return PasswordHasher(
@@ -77,9 +85,9 @@ def authenticate(email, password):
     try:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise AccountError(LOGIN_FAILED) from None
+        raise LoginFailed(user) from None
     if not user.active:
-        raise AccountError(LOGIN_FAILED)
+        raise LoginFailed(user)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return user
@@ -145,6 +153,47 @@ def end_session(sid):
 
 def end_all_sessions(user):
     db.session.execute(db.delete(UserSession).filter_by(user_id=user.id))
+
+
+def end_other_sessions(user, keep):
+    """Delete every session of the user except `keep` (a UserSession or None)."""
+    query = db.delete(UserSession).filter_by(user_id=user.id)
+    if keep is not None:
+        query = query.filter(UserSession.id != keep.id)
+    db.session.execute(query)
+
+
+def find_session(sid):
+    """Return the session row for this id, or None."""
+    return db.session.scalar(db.select(UserSession).filter_by(sid_hash=_sha256(sid))) if sid else None
+
+
+def own_sessions(user):
+    """Return the user's live sessions, most recently used first."""
+    return list(db.session.scalars(
+        db.select(UserSession).filter_by(user_id=user.id).order_by(UserSession.last_seen_at.desc())
+    ))
+
+
+def end_own_session(user, session_id):
+    """End one of the user's own sessions; False when it is not theirs or gone."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def change_password(user, current_password, new_password):
+    """Replace the password after checking the current one (ASVS 6.2.2/6.2.3)."""
+    try:
+        _hasher().verify(user.password_hash or "", current_password)
+    except (VerificationError, InvalidHashError):
+        raise AccountError(_l("Je huidige wachtwoord klopt niet."), "current_password") from None
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
 
 
 # --- invitations --------------------------------------------------------------
@@ -259,6 +308,21 @@ def update_user(actor, user, *, name, roles, team, organisation, areas):
     user.organisation = organisation
     user.expertise_areas = list(areas)
     db.session.flush()
+
+
+def reset_password(actor, user, now):
+    """Clear a user's password, end their sessions and return a new invitation token.
+
+    The admin never learns or chooses the password. The user's vault key is
+    kept: with their personal recovery code they keep their residents.
+    """
+    if not user.is_activated:
+        raise AccountError(_l("Dit account is nog niet geactiveerd; stuur een nieuwe uitnodiging."))
+    if actor.id == user.id:
+        raise AccountError(_l("Wijzig je eigen wachtwoord via Mijn account."))
+    user.password_hash = None
+    end_all_sessions(user)
+    return _new_invitation(actor, user, now)
 
 
 def set_user_active(actor, user, active):

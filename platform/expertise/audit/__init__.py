@@ -1,0 +1,1 @@
+"""NEN 7513 audit trail: an append-only, HMAC-chained log of who touched which resident."""

@@ -1,0 +1,164 @@
+"""Write and check the audit trail.
+
+`record()` is the one way to write an event. It locks the chain head
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite has a single writer anyway),
+computes the next MAC and only flushes: the caller's commit makes the event
+part of the same transaction as the change it records.
+"""
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import timezone
+
+from flask import current_app
+
+from ..extensions import db
+from .models import AuditChainHead, AuditEvent
+
+# The actions the platform records; the owner's access history shows these.
+IDENTITY_CREATE = "identity.create"
+IDENTITY_READ = "identity.read"
+IDENTITY_HANDOVER = "identity.handover"
+IDENTITY_RECOVER = "identity.recover"
+IDENTITY_ERASE = "identity.erase"
+RESIDENT_ACCESS_DENIED = "resident.access_denied"
+RECOVERY_START = "recovery.start"
+RECOVERY_COMPLETE = "recovery.complete"
+RECOVERY_KEY_CREATE = "recovery_key.create"
+RECOVERY_GRANTS_REWRAP = "recovery_key.rewrap"
+LOGIN = "login"
+PASSWORD_CHANGE = "password.change"
+USER_KEY_RESET = "user_key.reset"
+
+SUCCESS = "success"
+FAILURE = "failure"
+DENIED = "denied"
+
+_FIELDS = (
+    "seq", "ts", "actor_user_id", "actor_roles", "actor_team_id", "actor_organisation_id",
+    "on_behalf_of_user_id", "action", "object_type", "object_id", "outcome", "emergency",
+    "source_ip", "detail", "key_id", "prev_mac",
+)
+
+
+class AuditError(Exception):
+    """The audit trail cannot be written or checked."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a request came from (the NEN 7513 access point)."""
+
+    ip: str | None = None
+
+
+def _key():
+    key = current_app.config.get("AUDIT_MAC_KEY")
+    if not key:
+        raise AuditError("AUDIT_MAC_KEY is not configured")
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+def _canonical(values):
+    out = {}
+    for name in _FIELDS:
+        value = values[name]
+        if name == "ts":
+            value = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        out[name] = value
+    return json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def compute_mac(values, key):
+    """Return the hex HMAC-SHA256 of a row's fields chained to the previous MAC."""
+    return hmac.new(key, _canonical(values), hashlib.sha256).hexdigest()
+
+
+def _row_values(event):
+    return {name: getattr(event, name) for name in _FIELDS}
+
+
+def _head():
+    head = db.session.scalar(
+        db.select(AuditChainHead).filter_by(id=1).with_for_update()
+    )
+    if head is None:
+        head = AuditChainHead(id=1, seq=0, mac="")
+        db.session.add(head)
+        db.session.flush()
+    return head
+
+
+def record(action, *, actor=None, now, object_type=None, object_id=None, outcome=SUCCESS,
+           emergency=False, on_behalf_of=None, source=None, detail=""):
+    """Append one event to the chain and return it (flushed, not committed).
+
+    `actor` is a User (or None for the system); only its ids and role names
+    are stored. `detail` is for pseudonymous extras such as "to_user=12".
+    """
+    head = _head()
+    event = AuditEvent(
+        seq=head.seq + 1,
+        ts=now,
+        actor_user_id=actor.id if actor is not None else None,
+        actor_roles=",".join(sorted(r.value for r in actor.roles)) if actor is not None else "",
+        actor_team_id=actor.team_id if actor is not None else None,
+        actor_organisation_id=actor.organisation_id if actor is not None else None,
+        on_behalf_of_user_id=on_behalf_of.id if on_behalf_of is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        outcome=outcome,
+        emergency=bool(emergency),
+        source_ip=(source.ip if source is not None else None),
+        detail=detail or "",
+        key_id=current_app.config["AUDIT_MAC_KEY_ID"],
+        prev_mac=head.mac,
+    )
+    event.mac = compute_mac(_row_values(event), _key())
+    db.session.add(event)
+    head.seq = event.seq
+    head.mac = event.mac
+    db.session.flush()
+    return event
+
+
+def verify_chain():
+    """Check every row in order; return None when intact, else the first broken seq.
+
+    A row is broken when its MAC does not match its fields, when it does not
+    point at the previous row's MAC, or when a sequence number is missing
+    (a deleted row). A truncated tail shows as a mismatch with the chain head.
+    """
+    key = _key()
+    key_id = current_app.config["AUDIT_MAC_KEY_ID"]
+    expected_seq, prev_mac = 1, ""
+    query = db.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
+    for event in db.session.scalars(query):
+        if event.seq != expected_seq or event.prev_mac != prev_mac or event.key_id != key_id:
+            return expected_seq if event.seq > expected_seq else event.seq
+        if not hmac.compare_digest(compute_mac(_row_values(event), key), event.mac):
+            return event.seq
+        prev_mac = event.mac
+        expected_seq += 1
+    head = db.session.get(AuditChainHead, 1)
+    if head is not None and (head.seq != expected_seq - 1 or head.mac != prev_mac):
+        return expected_seq
+    return None
+
+
+def chain_head():
+    """Return (seq, mac) of the last event, for export outside the database."""
+    head = db.session.get(AuditChainHead, 1)
+    return (head.seq, head.mac) if head is not None else (0, "")
+
+
+def events_for(object_type, object_id, *, start=None, end=None):
+    """Return the events about one object, oldest first, optionally within [start, end)."""
+    query = db.select(AuditEvent).filter_by(object_type=object_type, object_id=str(object_id))
+    if start is not None:
+        query = query.where(AuditEvent.ts >= start)
+    if end is not None:
+        query = query.where(AuditEvent.ts < end)
+    return list(db.session.scalars(query.order_by(AuditEvent.seq)))

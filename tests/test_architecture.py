@@ -1,0 +1,94 @@
+"""Architecture guards (T-15): only owner-only code paths import the vault.
+
+Experts' pages, moderation, real-time handlers, e-mail and jobs hold no key,
+so an authorisation bug there cannot show a resident's identity.
+"""
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "platform" / "expertise"
+
+# Modules outside vault/ that may import it, and why.
+ALLOWED = {
+    "__init__.py": "the factory registers the vault blueprint and runs the crypto self-test",
+    "demo.py": "seed-demo gives demo family workers key pairs (development only)",
+    "accounts/views.py": "the login/password hook (vault.session) only",
+}
+
+
+def _imports(path):
+    """Yield the absolute module names a file imports."""
+    module = "expertise." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module.removesuffix(".__init__")
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            yield name
+            for alias in node.names:
+                yield f"{name}.{alias.name}"
+
+
+def _python_files():
+    return [p for p in PACKAGE.rglob("*.py") if "translations" not in p.parts]
+
+
+def test_only_owner_only_modules_import_the_vault():
+    offenders = []
+    for path in _python_files():
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith("vault/") or relative in ALLOWED:
+            continue
+        if any(name == "expertise.vault" or name.startswith("expertise.vault.") for name in _imports(path)):
+            offenders.append(relative)
+    assert offenders == []
+
+
+def test_accounts_views_use_only_the_small_vault_hook():
+    names = {n for n in _imports(PACKAGE / "accounts" / "views.py") if n.startswith("expertise.vault")}
+    assert names <= {"expertise.vault", "expertise.vault.session"}
+
+
+def test_only_the_vault_service_imports_the_crypto_module():
+    importers = sorted(
+        path.relative_to(PACKAGE).as_posix()
+        for path in _python_files()
+        if any(n == "expertise.vault.crypto" or n.startswith("expertise.vault.crypto.") for n in _imports(path))
+    )
+    assert importers == ["vault/service.py"]
+
+
+def test_only_the_crypto_module_imports_cryptography_primitives():
+    importers = sorted(
+        path.relative_to(PACKAGE).as_posix()
+        for path in _python_files()
+        if any(n == "cryptography" or n.startswith("cryptography.") for n in _imports(path))
+    )
+    assert importers == ["vault/crypto.py"]
+
+
+def test_moderation_realtime_questions_mail_and_jobs_never_import_the_vault():
+    forbidden_areas = ["moderation", "realtime", "questions", "notifications", "core", "audit"]
+    for area in forbidden_areas:
+        for path in (PACKAGE / area).rglob("*.py") if (PACKAGE / area).exists() else []:
+            assert not any(n.startswith("expertise.vault") for n in _imports(path)), path
+    # The CLI: only `flask vault purge` (vault/cli.py) touches the vault, and it needs no key.
+    assert not any(n.startswith("expertise.vault") for n in _imports(PACKAGE / "cli.py"))
+
+
+def test_production_kdf_meets_the_owasp_minimum_and_matches_the_crypto_module():
+    from config import BaseConfig, ProductionConfig, TestConfig
+    from expertise.vault import crypto
+
+    assert crypto.KdfCost(*ProductionConfig.VAULT_KDF) == crypto.PRODUCTION_KDF
+    assert crypto.KdfCost(*BaseConfig.VAULT_KDF) == crypto.PRODUCTION_KDF
+    assert crypto.meets_kdf_minimum(crypto.KdfCost(*ProductionConfig.VAULT_KDF))
+    assert crypto.KdfCost(*TestConfig.VAULT_KDF) == crypto.TEST_KDF
