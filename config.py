@@ -111,6 +111,14 @@ class BaseConfig:
     # Days after a question is closed until the resident's identity is erased.
     IDENTITY_RETENTION_DAYS = int(os.environ.get("IDENTITY_RETENTION_DAYS", "365"))
 
+    # How experts hear of new questions (DESIGN.md, the three collaboration models):
+    # "network" (all experts in the areas), "triage" (a coordinator first) or
+    # "team" (the standing experts of the team's weekly consultation).
+    COLLABORATION_MODEL = os.environ.get("COLLABORATION_MODEL", "network")
+    # Weeks of consultation meetings planned ahead, and an agenda item's default slot.
+    CONSULTATION_WEEKS_AHEAD = int(os.environ.get("CONSULTATION_WEEKS_AHEAD", "8"))
+    CONSULTATION_SLOT_MINUTES = 15
+
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     # How often each process disconnects sockets whose session ended (logout,
     # time-out, deactivation); 0 turns the check off (in-process tests).

@@ -59,6 +59,7 @@ def create_app(config_object):
     from . import accounts, questions  # noqa: F401  (models register with the metadata)
     from .accounts import admin_views, views as account_views  # noqa: F401
     from .questions import views as question_views
+    from .consultations import service as consultation_service, views as consultation_views
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .audit import cli as audit_cli, models as audit_models  # noqa: F401
@@ -74,6 +75,8 @@ def create_app(config_object):
     app.register_blueprint(realtime_views.bp)
     realtime_service.init_app(app)
     app.register_blueprint(vault_views.bp)
+    app.register_blueprint(consultation_views.bp)
+    consultation_service.init_app(app)
     audit_cli.init_app(app)
     vault_cli.init_app(app)
     security.init_app(app)

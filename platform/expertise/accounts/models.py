@@ -43,6 +43,8 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    # Agreed consultation time per month (minutes); the hours overview warns above it.
+    monthly_budget_minutes: Mapped[int] = mapped_column(default=240, server_default="240")
 
     members = relationship("User", back_populates="organisation")
 

@@ -10,6 +10,7 @@ from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
+from ..consultations.service import route_new_question
 from ..extensions import db
 from . import service
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
@@ -203,6 +204,7 @@ def new():
                 question = service.post_question(
                     current_user, **_question_args(form), publish=action != ACTION_DRAFT, now=utcnow()
                 )
+                route_new_question(question, now=utcnow())  # per COLLABORATION_MODEL; drafts: nobody
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
@@ -229,10 +231,10 @@ def edit(question_id):
             preview = _preview(form)
         elif (question.is_draft and action == ACTION_DRAFT) or form.check_complete():
             try:
-                service.update_question(
-                    current_user, question, **_question_args(form),
-                    publish=question.is_draft and action != ACTION_DRAFT, now=utcnow(),
-                )
+                publishing = question.is_draft and action != ACTION_DRAFT
+                service.update_question(current_user, question, **_question_args(form), publish=publishing, now=utcnow())
+                if publishing:
+                    route_new_question(question, now=utcnow())
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)

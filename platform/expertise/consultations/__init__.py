@@ -1,0 +1,1 @@
+"""The weekly consultation (wekelijks overleg), its agenda and attendance, and triage."""
