@@ -54,7 +54,27 @@ OBJECTS = {
     "question": lambda c: factories.make_question(c.anna, areas=c.eva.expertise_areas),
     # eva's advice on it (eva may still edit it: it is minutes old)
     "advice": lambda c: factories.make_post(c.eva, c.obj("question"), "Advies van Eva."),
+    # cas's weekly consultation for anna's team with eva as standing expert;
+    # its next meeting has anna's question on the agenda (she nominated it).
+    "series": lambda c: factories.make_series(c.cas, teams=[c.anna.team], experts=[c.eva]),
+    "item": lambda c: factories.make_nomination(c.anna, c.obj("question"), c.obj("series")),
 }
+
+
+MEETING_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.COORDINATOR)
+COORDINATOR = (Role.COORDINATOR,)
+
+
+def _series(c):
+    return c.obj("series").id
+
+
+def _item(c):
+    return c.obj("item").id
+
+
+def _meeting(c):
+    return c.obj("item").meeting_id
 
 
 def _q(c):
@@ -141,4 +161,38 @@ RULES = [
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
+    # Consultations: only coordinators manage; experts and family workers see the meetings they take part in.
+    RouteRule("consultations.index", "GET", lambda c: "/overleg", MEETING_ROLES),
+    RouteRule("consultations.new_series", "GET", lambda c: "/overleg/nieuw", COORDINATOR),
+    RouteRule("consultations.edit_series", "GET", lambda c: f"/overleg/{_series(c)}/bewerken", COORDINATOR),
+    RouteRule("consultations.skip", "POST", lambda c: f"/overleg/{_series(c)}/overslaan", COORDINATOR,
+              data=lambda c: {"skip_date": c.obj("item").meeting.meeting_date.isoformat()}),
+    RouteRule("consultations.meeting", "GET", lambda c: f"/overleg/bijeenkomsten/{_meeting(c)}", MEETING_ROLES),
+    RouteRule("consultations.meeting_ics", "GET", lambda c: f"/overleg/bijeenkomsten/{_meeting(c)}/uitnodiging.ics", MEETING_ROLES),
+    RouteRule("consultations.arrange", "POST", lambda c: f"/overleg/bijeenkomsten/{_meeting(c)}/agenda", COORDINATOR,
+              data=lambda c: {f"minuten-{c.obj('item').id}": "20", f"positie-{c.obj('item').id}": "1"}),
+    RouteRule("consultations.invite", "POST", lambda c: f"/overleg/agendapunten/{_item(c)}/deskundigen", COORDINATOR,
+              data=lambda c: {"area": c.olaf.expertise_areas[0].id}),
+    RouteRule("consultations.remove_item", "POST", lambda c: f"/overleg/agendapunten/{_item(c)}/verwijderen", COORDINATOR),
+    RouteRule("consultations.attendance", "GET", lambda c: f"/overleg/bijeenkomsten/{_meeting(c)}/aanwezigheid", COORDINATOR),
+    RouteRule("consultations.conclusion", "GET", lambda c: f"/overleg/agendapunten/{_item(c)}/conclusie", COORDINATOR),
+    RouteRule("consultations.close", "POST", lambda c: f"/overleg/bijeenkomsten/{_meeting(c)}/afronden", COORDINATOR),
+    RouteRule("consultations.nominate", "GET", lambda c: f"/vragen/{_q(c)}/agenderen", (Role.FAMILY_WORKER, Role.COORDINATOR)),
+    RouteRule("consultations.triage_queue", "GET", lambda c: "/triage", COORDINATOR),
+    RouteRule("consultations.triage", "GET", lambda c: f"/vragen/{_q(c)}/triage", COORDINATOR),
+    RouteRule("consultations.sharpen", "POST", lambda c: f"/vragen/{_q(c)}/triage/verduidelijken", COORDINATOR,
+              data=lambda c: {"vraag-body": "Gaat het om het oudste of het jongste kind?"}),
+    RouteRule("consultations.route", "POST", lambda c: f"/vragen/{_q(c)}/triage/doorverwijzen", COORDINATOR,
+              data=lambda c: {"route-experts": [c.eva.id]}),
+    RouteRule("consultations.schedule", "POST", lambda c: f"/vragen/{_q(c)}/triage/agenderen", COORDINATOR,
+              data=lambda c: {"agenda-meeting": c.obj("item").meeting_id, "agenda-note": ""}),
+    RouteRule("consultations.hours", "GET", lambda c: "/overleg/uren?maand=2026-05", COORDINATOR),
+    RouteRule("consultations.hours_csv", "GET", lambda c: "/overleg/uren.csv?maand=2026-05", COORDINATOR),
+    RouteRule("consultations.budget", "POST", lambda c: f"/overleg/uren/budget/{c.eva.organisation_id}", COORDINATOR,
+              data=lambda c: {"minutes": "300"}),
+    RouteRule("consultations.feed", "GET", lambda c: "/overleg/agenda-feed", MEETING_ROLES),
+    RouteRule("consultations.new_feed", "POST", lambda c: "/overleg/agenda-feed/nieuw", MEETING_ROLES),
+    RouteRule("consultations.revoke_feed", "POST", lambda c: "/overleg/agenda-feed/intrekken", MEETING_ROLES),
+    # Public for calendar apps, but only a valid token opens it: 404 otherwise.
+    RouteRule("consultations.feed_ics", "GET", lambda c: "/agenda-feed/onbekend-token", public=True, ok=(404,)),
 ]

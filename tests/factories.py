@@ -74,6 +74,36 @@ def make_post(author, question, body="Probeer een vast avondritueel.", *, parent
     from expertise.questions import service
 
     return service.post_reply(author, question, body=body, parent=parent, now=now or utcnow())
+# --- consultations -------------------------------------------------------------
+
+
+def make_series(coordinator, *, name="Wekelijks overleg Noordwest", teams=(), experts=(), now=None,
+                days_ahead=3, start="14:00", **kwargs):
+    """Create a weekly series whose first meeting is `days_ahead` days from now (agenda still open)."""
+    from datetime import time as dtime, timedelta
+
+    from expertise.consultations import service
+    from expertise.core.time import AMSTERDAM
+
+    now = now or utcnow()
+    first = (now.astimezone(AMSTERDAM) + timedelta(days=days_ahead)).date()
+    hour, minute = (int(x) for x in start.split(":"))
+    kwargs.setdefault("place", "Wijkbureau Zuilen")
+    return service.create_series(
+        coordinator, name=name, weekday=first.weekday(), start_time=dtime(hour, minute), duration_minutes=90,
+        teams=list(teams), experts=list(experts), starts_on=first, now=now, **kwargs,
+    )
+
+
+def make_nomination(owner, question, series, *, note="Wat is een goede volgende stap?", now=None):
+    """Let the owner nominate a question for the series' next meeting with an open agenda."""
+    from expertise.consultations import service
+
+    now = now or utcnow()
+    meeting = service.next_meeting(series, now, open_only=True)
+    return service.nominate_question(owner, question, meeting, note=note, now=now)
+
+
 # --- vault -------------------------------------------------------------------
 
 IDENTITY = {"name": "Janneke de Vries-Özdemir", "date_of_birth": "2010-05-03", "file_number": "J-2023-0451"}

@@ -1,6 +1,7 @@
 """Forms of the consultations area: series, skipped dates, nominations, conclusions, triage."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -8,19 +9,20 @@ from ..core.forms import CheckboxListField
 from .models import WEEKDAYS, Recurrence
 
 
-def _choices(pairs):
-    return [(value, str(label)) for value, label in pairs]
+def choices(pairs):
+    """Return (value, label) pairs as WTForms SelectChoice objects."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class SeriesForm(FlaskForm):
     name = StringField(_l("Naam van het overleg"), validators=[
         InputRequired(message=_l("Geef het overleg een naam.")), Length(max=120)])
     weekday = SelectField(_l("Dag van de week"), coerce=int,
-                          choices=_choices(enumerate(WEEKDAYS)), default=1)
+                          choices=choices(enumerate(WEEKDAYS)), default=1)
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(message=_l("Vul een begintijd in."))])
     duration_minutes = IntegerField(_l("Duur in minuten"), default=90, validators=[
         InputRequired(message=_l("Vul de duur in.")), NumberRange(15, 480, message=_l("Tussen 15 en 480 minuten."))])
-    recurrence = SelectField(_l("Hoe vaak"), choices=_choices((r.value, r.label) for r in Recurrence),
+    recurrence = SelectField(_l("Hoe vaak"), choices=choices((r.value, r.label) for r in Recurrence),
                              default=Recurrence.WEEKLY.value)
     place = StringField(_l("Plaats"), validators=[Length(max=200)])
     video_url = StringField(_l("Videolink"), description=_l("Begint met https://; mag leeg als er een plaats is."),

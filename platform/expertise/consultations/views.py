@@ -26,6 +26,7 @@ from .forms import (
     SeriesForm,
     SharpenForm,
     SkipForm,
+    choices,
 )
 from .models import ItemStatus, MeetingStatus
 
@@ -77,15 +78,19 @@ def index():
     )
 
 
-def _series_form(series=None):
-    form = SeriesForm(obj=None)
-    form.teams.choices = [(t.id, t.name) for t in db.session.scalars(
-        db.select(Team).where(Team.active.is_(True)).order_by(Team.name))]
-    form.experts.choices = [
+def _expert_choices():
+    return [
         (u.id, f"{u.name} ({u.organisation.name if u.organisation else '—'}; "
                f"{', '.join(a.name for a in u.expertise_areas) or '—'})")
         for u in service.active_experts()
     ]
+
+
+def _series_form(series=None):
+    form = SeriesForm(obj=None)
+    form.teams.choices = choices((t.id, t.name) for t in db.session.scalars(
+        db.select(Team).where(Team.active.is_(True)).order_by(Team.name)))
+    form.experts.choices = choices(_expert_choices())
     if series is not None and request.method == "GET":
         for name in ("name", "weekday", "start_time", "duration_minutes", "recurrence", "place", "video_url",
                      "agenda_closes_hours"):
@@ -179,7 +184,7 @@ def meeting(meeting_id):
     now = utcnow()
     is_coordinator = current_user.has_role(Role.COORDINATOR)
     invite_form = InviteForm()
-    invite_form.area.choices = [(a.id, a.name) for a in service.active_areas()]
+    invite_form.area.choices = choices((a.id, a.name) for a in service.active_areas())
     return render_template(
         "consultations/meeting.html",
         meeting=meeting,
@@ -254,7 +259,7 @@ def invite(item_id):
     """Invite the experts of an expertise area to one agenda item."""
     item = access_agenda_item(current_user, item_id)
     form = InviteForm()
-    form.area.choices = [(a.id, a.name) for a in service.active_areas()]
+    form.area.choices = choices((a.id, a.name) for a in service.active_areas())
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
@@ -382,7 +387,7 @@ def nominate(question_id):
     else:
         meetings = service.meeting_choices(question, now, open_only=True)
     form = NominateForm()
-    form.meeting.choices = [(m.id, _meeting_label(m)) for m in meetings]
+    form.meeting.choices = choices((m.id, _meeting_label(m)) for m in meetings)
     if meetings and form.validate_on_submit():
         chosen = next(m for m in meetings if m.id == form.meeting.data)
         try:
@@ -417,11 +422,7 @@ def triage_queue():
 
 def _triage_forms(question, now):
     route_form = RouteForm(prefix="route")
-    route_form.experts.choices = [
-        (u.id, f"{u.name} ({u.organisation.name if u.organisation else '—'}; "
-               f"{', '.join(a.name for a in u.expertise_areas) or '—'})")
-        for u in service.active_experts()
-    ]
+    route_form.experts.choices = choices(_expert_choices())
     schedule_form = NominateForm(prefix="agenda")
     meetings = service.meeting_choices(question, now, open_only=False)
     known = {m.consultation_id for m in meetings}
@@ -430,7 +431,7 @@ def _triage_forms(question, now):
             found = service.next_meeting(series, now)
             if found is not None:
                 meetings.append(found)
-    schedule_form.meeting.choices = [(m.id, _meeting_label(m)) for m in meetings]
+    schedule_form.meeting.choices = choices((m.id, _meeting_label(m)) for m in meetings)
     return SharpenForm(prefix="vraag"), route_form, schedule_form, meetings
 
 
