@@ -62,3 +62,15 @@ def test_seed_demo_gives_family_workers_key_pairs_and_prints_a_recovery_kit_once
     client.login(workers[0], DEMO_PASSWORD)
     response = client.post("/bewoners/nieuw", {"name": "Demo Kind", "date_of_birth": "2015-02-03"})
     assert response.status_code == 302
+
+
+def test_seed_demo_adds_one_weekly_consultation_once(app):
+    from expertise.consultations.models import Consultation, Meeting
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    meetings = db.session.scalar(db.select(db.func.count(Meeting.id)))
+    runner.invoke(args=["seed-demo"])
+    [series] = db.session.scalars(db.select(Consultation)).all()
+    assert len(series.teams) == 4 and len(series.experts) == 2
+    assert db.session.scalar(db.select(db.func.count(Meeting.id))) == meetings > 0

@@ -109,6 +109,7 @@ def seed_demo():
         if vault_service.can_own_residents(user) and vault_service.user_key(user) is None:
             vault_service.enrol_user(user, DEMO_PASSWORD, now=now, with_recovery_code=False)
     _seed_questions(areas, now)
+    _seed_consultation(teams, now)
     db.session.flush()
     return accounts
 
@@ -177,3 +178,29 @@ def seed_demo_recovery_key():
         return None
     _key, kit = vault_service.create_recovery_key(None, now=utcnow())
     return kit
+
+
+# One weekly consultation for the buurtteams in the north-west of Utrecht.
+DEMO_SERIES = "Wekelijks overleg Noordwest"
+DEMO_SERIES_TEAMS = ["Buurtteam Zuilen", "Buurtteam Ondiep-Pijlsweerd", "Buurtteam Overvecht Noord",
+                     "Buurtteam Overvecht Zuid"]
+
+
+def _seed_consultation(teams, now):
+    """Add the demo weekly consultation (Thursdays 14:00) when it is missing; idempotent."""
+    from datetime import time
+
+    from .consultations import service
+    from .consultations.models import Consultation
+
+    if db.session.scalar(db.select(Consultation.id).filter_by(name=DEMO_SERIES)) is not None:
+        return
+    coordinator = db.session.scalar(db.select(User).filter_by(email="coordinator@demo.test"))
+    experts = db.session.scalars(
+        db.select(User).where(User.email.in_(["deskundige@demo.test", "deskundige2@demo.test"]))
+    ).all()
+    service.create_series(
+        coordinator, name=DEMO_SERIES, weekday=3, start_time=time(14, 0), duration_minutes=90,
+        place="Wijkbureau Zuilen", video_url="https://video.example.invalid/wekelijks-overleg-noordwest",
+        teams=[teams[name] for name in DEMO_SERIES_TEAMS], experts=experts, agenda_closes_hours=24, now=now,
+    )

@@ -1,0 +1,128 @@
+"""The weekly consultation in Chromium: the coordinator sets up a series, a family worker
+nominates her question, the coordinator builds the agenda and records a conclusion, and the
+family worker reads it in her thread. axe-core checks every consultation page on the way."""
+import re
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from expertise.core.time import AMSTERDAM
+from expertise.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, email):
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/")
+
+
+def _logout(page):
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/inloggen")
+
+
+def _ask_question(page, title):
+    page.goto("/vragen/nieuw")
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Situatie").fill("De jongere zit veel op zijn kamer en gaat niet meer naar school.")
+    page.get_by_label("Wat wil je weten?").fill("Wie betrekken we eerst: school, huisarts of jeugd-GGZ?")
+    page.get_by_label("Leeftijd van het kind (jaren)").fill("14")
+    page.get_by_label("GGZ / psychiatrie").check()
+    page.get_by_label("Het gezin weet dat ik hierover advies vraag.").check()
+    page.get_by_role("button", name="Vraag plaatsen").click()
+    page.wait_for_url(re.compile(r".*/vragen/\d+$"))
+    return page.url
+
+
+def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
+    marker = uuid.uuid4().hex[:6]
+    name = f"Overleg Zuilen {marker}"
+    title = f"Somberheid en schoolverzuim {marker}"
+    # The meeting starts within the hour, so the agenda is open now (it closes at the start)
+    # and the coordinator can record attendance and conclusions today.
+    start = (datetime.now(AMSTERDAM) + timedelta(minutes=40)).replace(second=0, microsecond=0)
+
+    # Cas, the coordinator, creates a weekly series for Buurtteam Zuilen with Eva as standing expert.
+    _login(page, "coordinator@demo.test")
+    page.get_by_role("link", name="Wekelijks overleg").first.click()
+    page.wait_for_url("**/overleg")
+    axe(page)
+    page.get_by_role("link", name="Nieuw overleg").click()
+    page.get_by_label("Naam van het overleg").fill(name)
+    page.get_by_label("Dag van de week").select_option(str(start.weekday()))
+    page.get_by_label("Begintijd").fill(start.strftime("%H:%M"))
+    page.get_by_label("Duur in minuten").fill("60")
+    page.get_by_label("Plaats").fill("Wijkbureau Zuilen")
+    page.get_by_label("Agenda sluit (uren voor het overleg)").fill("0")
+    page.get_by_label("Buurtteam Zuilen", exact=True).check()
+    page.get_by_label(re.compile(r"^Eva Deskundige")).check()
+    axe(page)
+    page.get_by_role("button", name="Overleg aanmaken").click()
+    assert "Het overleg is aangemaakt." in page.content()
+    axe(page)
+    _logout(page)
+
+    # Anna asks a question and nominates it for the meeting, saying what to discuss.
+    _login(page, "gezinswerker@demo.test")
+    question_url = _ask_question(page, title)
+    page.get_by_role("link", name="Agenderen voor het wekelijks overleg").click()
+    option = page.locator("select[name=meeting] option", has_text=name).first
+    page.get_by_label("Overleg", exact=True).select_option(option.get_attribute("value"))
+    page.get_by_label("Wat wil je bespreken?").fill("Welke volgorde van hulp raden jullie aan?")
+    axe(page)
+    page.get_by_role("button", name="Op de agenda zetten").click()
+    page.wait_for_url(question_url)
+    assert "heeft de vraag aangemeld voor het wekelijks overleg" in page.content()
+    _logout(page)
+
+    # Cas builds the agenda, records attendance and the conclusion.
+    _login(page, "coordinator@demo.test")
+    page.goto("/overleg")
+    page.get_by_role("link", name=re.compile(re.escape(name))).first.click()
+    page.wait_for_url(re.compile(r".*/overleg/bijeenkomsten/\d+$"))
+    assert title in page.content()
+    page.get_by_label("Minuten voor agendapunt 1").fill("30")
+    page.get_by_role("button", name="Agenda opslaan").click()
+    assert "De agenda is opgeslagen." in page.content()
+    axe(page)
+    page.get_by_role("link", name="Aanwezigheid vastleggen").click()
+    axe(page)
+    page.get_by_label("Minuten van Eva Deskundige").fill("45")
+    page.get_by_role("button", name="Aanwezigheid opslaan").click()
+    assert "De aanwezigheid is vastgelegd." in page.content()
+    page.get_by_role("link", name=re.compile(r"^Conclusie vastleggen")).first.click()
+    axe(page)
+    page.get_by_label("Conclusie en advies").fill("Eerst de huisarts betrekken; daarna een consult bij de jeugd-GGZ.")
+    page.get_by_role("button", name="Conclusie in de vraag zetten").click()
+    assert "De conclusie staat als advies in de draad" in page.content()
+    axe(page)
+    _logout(page)
+
+    # Anna reads the advice in her thread.
+    _login(page, "gezinswerker@demo.test")
+    page.goto(question_url)
+    assert page.get_by_text(re.compile(r"^Advies uit het wekelijks overleg van \d+ \w+$")).is_visible()
+    assert "Eerst de huisarts betrekken" in page.content()
+    assert "Eva Deskundige (Altrecht)" in page.content()
+    axe(page)
+
+
+def test_coordinator_consultation_pages_are_accessible(page, axe):
+    _login(page, "coordinator@demo.test")
+    for url in ("/triage", "/overleg/uren", "/overleg/agenda-feed", "/overleg/nieuw"):
+        page.goto(url)
+        axe(page)
+    page.goto("/triage")
+    links = page.locator("main .question-list a")
+    if links.count():
+        links.first.click()
+        axe(page)
+    page.goto("/overleg/agenda-feed")
+    page.get_by_role("button", name="Agenda-feed maken").click()
+    assert "/agenda-feed/" in page.get_by_label("Adres van je agenda-feed").input_value()
+    axe(page)
