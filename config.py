@@ -123,6 +123,9 @@ class ProductionConfig(BaseConfig):
     """Production: every secret from the environment, secure cookies."""
 
     ENV_NAME = "production"
+    # Explicit, so a stray FLASK_DEBUG=1 in the environment cannot switch it on
+    # (Flask reads that variable before the config; the debugger runs code).
+    DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SESSION_COOKIE_SECURE = True
