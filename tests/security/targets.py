@@ -15,6 +15,17 @@ SQLMAP_TARGETS = [
     # ("/vragen?q=slaap&gebied=3&page=1", ["q", "gebied", "page"]),  # when questions land
 ]
 
+# Query parameters each page reads, for the Hypothesis fuzzer (GET forms on
+# the page are found by themselves; list the ones only links or code use).
+QUERY_PARAMETERS = {
+    "/beheer/gebruikers": ["zoek", "rol", "page"],
+    "/inloggen": ["next"],
+    # "/vragen": ["q", "gebied", "page"],  # when questions land
+}
+
+# Form actions the fuzzer leaves alone: logging out ends its own session.
+FUZZ_SKIP_ACTIONS = {"/uitloggen"}
+
 # Paths (wapiti wildcards allowed) wapiti must neither crawl nor attack:
 # logging out ends the scan's session; switching accounts on and off or
 # re-inviting sends mail and changes who can log in.

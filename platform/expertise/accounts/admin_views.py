@@ -26,6 +26,7 @@ from .models import ExpertiseArea, Organisation, Role, Team, User
 from .views import bp
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000  # far beyond any real list; larger numbers overflow SQL integers
 
 
 def _fill_profile_choices(form):
@@ -94,7 +95,10 @@ def admin_users():
         query = query.where(
             db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern))
         )
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    # Parsed here, not by paginate(): a 25-digit page number overflowed the
+    # database's OFFSET integer and gave a 500 (found by the fuzzer).
+    page_number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "accounts/admin/users.html",
         page=page,
