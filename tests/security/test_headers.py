@@ -1,4 +1,4 @@
-"""Browser defences on every response: CSP with a fresh nonce, no-store, HSTS and cookies in production.
+"""Browser defences on every response (CSP with a fresh nonce, no-store) and the production profile (HSTS, cookies, no debug, no demo accounts).
 
 Decision (docs/security.md, "Headers"): every response the app itself sends
 carries the CSP and the other headers, error pages (400, 403, 404, 405, 500),
@@ -170,3 +170,10 @@ def test_production_cookie_is_secure_httponly_and_host_prefixed(tmp_path):
 def test_login_never_sets_a_remember_me_cookie(cast, browser):
     response = browser.login(cast.ada)
     assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_production_refuses_to_seed_the_demo_accounts(tmp_path):
+    """No default accounts with a known password in production (ASVS 6.3.2)."""
+    result = _production_app(tmp_path).test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refuses to run in production" in result.output
