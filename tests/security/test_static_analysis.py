@@ -52,8 +52,6 @@ def pinned_requirements():
     return lines
 
 
-
-
 def _pip_audit(arguments, name):
     out = REPORTS / f"pip-audit-{name}.json"
     REPORTS.mkdir(parents=True, exist_ok=True)
