@@ -4,6 +4,9 @@ Each payload sets `window.__xss` if it runs. Two controls keep the check
 honest: the same payload does run on a page without our CSP and escaping
 (so the marker works), and markup injected into our page behind the app's
 back is blocked by the CSP and reported (so the violation listener works).
+
+Part of the security suite (marker `security`), kept here because it shares
+this folder's one Playwright instance: Playwright's sync API cannot run two.
 """
 from urllib.parse import urlencode
 
@@ -11,9 +14,8 @@ import pytest
 
 from expertise.demo import DEMO_PASSWORD
 
-from ..browser.conftest import chromium  # noqa: F401  (fixture: Debian Chromium via Playwright)
+from ..security.xss_corpus import PAYLOADS
 from ..support.servers import AppServer
-from .xss_corpus import PAYLOADS
 
 pytestmark = [pytest.mark.security, pytest.mark.browser]
 
@@ -34,7 +36,7 @@ def xss_server(tmp_path_factory):
 
 
 @pytest.fixture
-def admin_page(chromium, xss_server):  # noqa: F811
+def admin_page(chromium, xss_server):
     context = chromium.new_context(base_url=xss_server.url, locale="nl-NL")
     context.add_init_script(WATCH)
     page = context.new_page()
@@ -78,7 +80,7 @@ def test_reflected_payloads_do_not_run_in_chromium(admin_page):
         _assert_nothing_ran(page, console)
 
 
-def test_control_the_marker_fires_without_escaping_and_csp(chromium):  # noqa: F811
+def test_control_the_marker_fires_without_escaping_and_csp(chromium):
     page = chromium.new_page()
     try:
         page.set_content('<img src="data:," onerror="window.__xss=1"><svg onload="window.__xss=1"></svg>')
