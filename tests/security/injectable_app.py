@@ -1,8 +1,8 @@
 """A deliberately SQL-injectable app: the positive control for sqlmap. NOT part of the platform.
 
-It concatenates the `q` parameter into an SQLite query, so sqlmap must
-report it. If sqlmap ever stops finding this, the scanner is broken and its
-clean verdict on the platform means nothing. Serves on 127.0.0.1 only.
+It concatenates the `q` parameter into an SQLite query, so sqlmap and
+wapiti must report it. If a scanner ever stops finding this, it is broken and
+its clean verdict on the platform means nothing. Serves on 127.0.0.1 only.
 
     python -m tests.security.injectable_app PORT
 """
@@ -28,8 +28,9 @@ def search():
     query = "SELECT id, name FROM people WHERE name LIKE '%" + request.args.get("q", "") + "%'"
     try:
         rows = DB.execute(query).fetchall()  # nosec B608 - deliberately injectable test app
-    except sqlite3.Error:
-        return "fout", 500
+    except sqlite3.Error as error:
+        # Leaks the database error, as careless apps do: wapiti's error-based check needs it.
+        return f"sqlite3.OperationalError: {escape(str(error))}", 500
     return "<ul>" + "".join(f"<li>{escape(name)}</li>" for _, name in rows) + "</ul>"
 
 

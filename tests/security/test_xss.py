@@ -51,8 +51,17 @@ def test_reflected_parameters_are_escaped(template, cast, login):
         assert "javascript:" not in response.headers.get("Location", "")
 
 
-def test_login_next_parameter_never_redirects_off_site(browser, cast):
-    for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]:
+OFF_SITE = ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "\\\\evil.example"]
+
+
+def test_next_parameters_never_redirect_off_site(browser, cast):
+    for target in OFF_SITE:
+        response = browser.post("/taal", {"lang": "en", "next": target})
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//"), location
+        assert "evil.example" not in location and "javascript" not in location
+    for target in OFF_SITE:
         response = browser.post(
             f"/inloggen?next={quote(target, safe='')}",
             {"email": cast.ada.email, "password": PASSWORD},
