@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.security, pytest.mark.slow]
 # wapiti 3.0.4 bounds the crawl by --max-scan-time and each attack module by
 # --max-attack-time (checked between requests), so a run lasts at most about
 # MAX_SCAN_TIME + 12 modules x MAX_ATTACK_TIME.
-MAX_SCAN_TIME = 60
+MAX_SCAN_TIME = 90
 MAX_ATTACK_TIME = 10
 HARD_TIMEOUT = 420
 
