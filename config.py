@@ -175,6 +175,9 @@ class ProductionConfig(BaseConfig):
 
     ENV_NAME = "production"
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "VAULT_PEPPER", "AUDIT_MAC_KEY")
+    # Explicit, so a stray FLASK_DEBUG=1 in the environment cannot switch it on
+    # (Flask reads that variable before the config; the debugger runs code).
+    DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY")
     VAULT_PEPPER = os.environ.get("VAULT_PEPPER")
     AUDIT_MAC_KEY = os.environ.get("AUDIT_MAC_KEY")

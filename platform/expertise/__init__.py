@@ -43,6 +43,9 @@ def create_app(config_object):
     )
     app.config.from_object(config_object)
     _check_config(app, config_object)
+    from .core.params import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)

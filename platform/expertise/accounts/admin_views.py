@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.forms import ActionForm
+from ..core.params import page_arg
 from ..core.mail import send_mail
 from ..core.time import utcnow
 from ..extensions import db
@@ -94,7 +95,10 @@ def admin_users():
         query = query.where(
             db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern))
         )
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    # Parsed here, not by paginate(): a 25-digit page number overflowed the
+    # database's OFFSET integer and gave a 500 (found by the fuzzer).
+    page_number = page_arg()
+    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "accounts/admin/users.html",
         page=page,

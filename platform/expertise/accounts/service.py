@@ -337,7 +337,14 @@ def set_user_active(actor, user, active):
 
 def _unique_name(model, name, current=None):
     name = name.strip()
-    other = db.session.scalar(db.select(model).filter(db.func.lower(model.name) == name.lower()))
+    # SQL lower() folds only ASCII on SQLite (and under the C collation), so
+    # the exact comparison is needed too: without it "Á" slipped past this
+    # check into the unique constraint and a 500 (found by the fuzzer).
+    other = db.session.scalar(
+        db.select(model).filter(
+            db.or_(model.name == name, db.func.lower(model.name) == name.lower())
+        )
+    )
     if other is not None and other is not current:
         raise AccountError(_l("Deze naam is al in gebruik."), "name")
     return name

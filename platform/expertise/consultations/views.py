@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..accounts.access import role_required
 from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from ..core.forms import ActionForm
+from ..core.params import to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import db
@@ -233,12 +234,8 @@ def arrange(meeting_id):
         match = _FIELD.match(key)
         if not match:
             continue
-        try:
-            number = int(value)
-        except ValueError:
-            number = None
         entry = arrangement.setdefault(int(match.group(2)), [None, None])
-        entry[0 if match.group(1) == "positie" else 1] = number
+        entry[0 if match.group(1) == "positie" else 1] = to_int(value)
     try:
         fits = service.arrange_agenda(current_user, meeting, {k: tuple(v) for k, v in arrangement.items()},
                                       now=utcnow())
@@ -305,10 +302,7 @@ def attendance(meeting_id):
     if form.validate_on_submit():
         entries = []
         for person in people:
-            try:
-                minutes = int(request.form.get(f"minuten-{person.id}") or 0)
-            except ValueError:
-                minutes = -1
+            minutes = to_int(request.form.get(f"minuten-{person.id}") or 0, -1)
             entries.append((person, request.form.get(f"aanwezig-{person.id}") == "1", minutes))
         try:
             service.record_attendance(current_user, meeting, entries, now=utcnow())

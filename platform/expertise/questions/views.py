@@ -8,6 +8,7 @@ from ..accounts.access import role_required
 from ..accounts.models import ExpertiseArea, Role
 from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
+from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..consultations.service import route_new_question
@@ -38,13 +39,6 @@ STATUS_FILTERS = {
 SORTS = {"nieuw": "newest", "oud": "oldest", "urgent": "urgent"}
 
 
-def _int_arg(name, default=None):
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return default
-
-
 def _list_filters(defaults):
     """Read the list filters from the query string, with per-page defaults."""
     args = request.args
@@ -68,8 +62,8 @@ def _render_list(defaults, heading):
     area_filter = None
     if filters.get("gebied") == "mijn":
         area_filter = [a.id for a in current_user.expertise_areas] or None
-    elif (filters.get("gebied") or "").isdigit():
-        area_filter = [int(filters["gebied"])]
+    elif to_int(filters.get("gebied")) is not None:
+        area_filter = [to_int(filters["gebied"])]
     status_key = filters.get("status") if filters.get("status") in STATUS_FILTERS else "alle"
     sort_key = filters.get("sorteer") if filters.get("sorteer") in SORTS else "nieuw"
     urgency = filters.get("urgentie") if filters.get("urgentie") in {u.value for u in Urgency} else None
@@ -85,7 +79,7 @@ def _render_list(defaults, heading):
         overdue=filters.get("te_laat", False),
         search=(filters.get("zoek") or "")[:200],
         sort=SORTS[sort_key],
-        page=_int_arg("pagina", 1),
+        page=page_arg("pagina"),
         per_page=PER_PAGE,
     )
     drafts = service.drafts_of(current_user) if current_user.has_role(Role.FAMILY_WORKER) else []
@@ -282,7 +276,7 @@ def new_post(question_id):
     """Give advice, add to the question, or reply to a post (`?op=<post id>`)."""
     question = access_question(current_user, question_id)
     parent = None
-    parent_id = _int_arg("op")
+    parent_id = int_arg("op")
     if parent_id is not None:
         parent = access_post(current_user, parent_id)
         if parent.question_id != question.id:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.forms import ActionForm
+from ..core.params import int_arg
 from ..core.time import utcnow
 from ..extensions import db
 from . import service
@@ -49,8 +50,8 @@ def notifications():
 @login_required
 def notifications_json():
     """Return notifications after id `since` (what a reconnecting page missed), identity-free."""
-    since = request.args.get("since", type=int)
-    limit = min(max(request.args.get("limit", default=100, type=int), 0), 100)
+    since = int_arg("since")
+    limit = min(max(int_arg("limit", 100), 0), 100)
     form = ActionForm()
     rows = service.recent_notifications(current_user, since=since, limit=limit) if limit else []
     return jsonify(
