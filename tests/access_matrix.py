@@ -141,4 +141,6 @@ RULES = [
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
+    # Coordinators act for an owner who is gone; anna is active, so it sends them back (302).
+    RouteRule("questions.hand_over_on_behalf", "GET", lambda c: f"/vragen/{_q(c)}/namens-overdragen", (Role.COORDINATOR,)),
 ]
