@@ -119,6 +119,20 @@ def test_a_draft_keeps_the_chosen_resident(cast, login):
     assert _residents() == 1
 
 
+def test_editing_with_a_locked_vault_refuses_and_never_drops_the_resident(cast, login, app):
+    anna = login(cast.anna)
+    question = question_from(ask(anna, cast))
+    anna.client.delete_cookie(app.config["VAULT_COOKIE_NAME"])
+    edit = anna.get(f"/vragen/{question.id}/bewerken").get_data(as_text=True)
+    assert f'<option selected value="{question.resident_id}">De huidige bewoner (vergrendeld)</option>' in edit
+    response = anna.post(f"/vragen/{question.id}/bewerken", question_form(
+        cast, title="Nieuwe titel", resident=str(question.resident_id)))
+    assert response.status_code == 200 and "Je kluis is vergrendeld" in response.get_data(as_text=True)
+    db.session.expire_all()
+    changed = db.session.get(Question, question.id)
+    assert changed.title == "Driftbuien bij een jongen van 9" and changed.resident_id == question.resident_id
+
+
 # --- who sees the identity ------------------------------------------------------------
 
 

@@ -81,7 +81,7 @@ def reveal(owner, question, *, private_key, now, source=None):
         raise _vault_error(error) from None
 
 
-def resolve_resident(owner, choice, new_identity, *, private_key, now, today, source=None):
+def resolve_resident(owner, choice, new_identity, *, private_key, now, today, source=None, current=None):
     """Return (resident, identity) for the form's choice; a new resident is created in the vault.
 
     `choice` is NEW_RESIDENT, NO_RESIDENT or a resident id (as text);
@@ -92,6 +92,8 @@ def resolve_resident(owner, choice, new_identity, *, private_key, now, today, so
     choice = (choice or "").strip()
     if choice == NO_RESIDENT:
         return None, None
+    if current is not None and str(current.id) == choice and current.is_erased:
+        return current, None  # nothing left to protect or to check against
     if private_key is None:
         raise ResidentLocked()
     try:
@@ -135,7 +137,7 @@ def update_question(owner, question, *, resident_choice, new_identity=(None, Non
     if not service.is_owner(owner, question):
         raise QuestionError(_l("Alleen de eigenaar van de vraag kan dit doen."))
     resident, identity = resolve_resident(owner, resident_choice, new_identity, private_key=private_key,
-                                          now=now, today=today, source=source)
+                                          now=now, today=today, source=source, current=question.resident)
     report = guard.check_texts(
         _question_texts(fields.get("title"), fields.get("situation"), fields.get("request")),
         known(identity), confirmed=pii_confirmed,

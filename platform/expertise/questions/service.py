@@ -161,7 +161,8 @@ def _set_resident(owner, question, resident):
     """
     if resident is KEEP:
         return
-    if resident is not None and (resident.owner_id != owner.id or resident.is_erased):
+    if resident is not None and resident.id != question.resident_id and (
+            resident.owner_id != owner.id or resident.is_erased):
         raise QuestionError(_l("Kies een van je eigen bewoners."), "resident")
     question.resident = resident
 

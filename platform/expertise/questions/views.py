@@ -167,9 +167,15 @@ def _question_form(question=None, *, private_key=None):
     form.areas.choices = choices((a.id, a.name) for a in service.active_areas())
     rows = owner.resident_choices(current_user, private_key=private_key, now=utcnow(), source=owner.source())
     db.session.commit()  # keep the audit rows of these reads, whatever happens next
+    residents = [(r.id, _resident_label(r, identity)) for r, identity in rows]
+    if question is not None and question.resident_id and question.resident_id not in {r.id for r, _i in rows}:
+        # Keep the question's own resident selectable even when it cannot be shown now.
+        erased = question.resident is not None and question.resident.is_erased
+        residents.append((question.resident_id, _("Bewoner met gewiste gegevens") if erased
+                          else _("De huidige bewoner (vergrendeld)")))
     form.resident.choices = choices(
         [(owner.NO_RESIDENT, _("— kies een bewoner —"))]
-        + [(r.id, _resident_label(r, identity)) for r, identity in rows if identity is not None]
+        + residents
         + [(owner.NEW_RESIDENT, _("Een nieuwe bewoner (vul hieronder in)"))]
     )
     if question is not None and request.method == "GET":
