@@ -195,4 +195,6 @@ RULES = [
     RouteRule("consultations.revoke_feed", "POST", lambda c: "/overleg/agenda-feed/intrekken", MEETING_ROLES),
     # Public for calendar apps, but only a valid token opens it: 404 otherwise.
     RouteRule("consultations.feed_ics", "GET", lambda c: "/agenda-feed/onbekend-token", public=True, ok=(404,)),
+    # Coordinators act for an owner who is gone; anna is active, so it sends them back (302).
+    RouteRule("questions.hand_over_on_behalf", "GET", lambda c: f"/vragen/{_q(c)}/namens-overdragen", (Role.COORDINATOR,)),
 ]

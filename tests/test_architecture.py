@@ -13,7 +13,16 @@ ALLOWED = {
     "__init__.py": "the factory registers the vault blueprint and runs the crypto self-test",
     "demo.py": "seed-demo gives demo family workers key pairs (development only)",
     "accounts/views.py": "the login/password hook (vault.session) only",
+    "questions/owner.py": "the question owner's resident: every function acts for the owner, in the owner's request",
 }
+# Modules that may import only the vault's tables (ciphertext and ids, nothing that decrypts).
+MODELS_ONLY = {
+    "questions/models.py": "question.resident_id uses the vault's ResidentId column type and Resident row",
+}
+# Whatever an expert, moderator, socket, e-mail or job runs must not reach
+# anything that decrypts, not even through another module of the app.
+NEVER_REACH = ("expertise.vault.service", "expertise.vault.session", "expertise.vault.crypto",
+               "expertise.questions.owner")
 
 
 def _imports(path):
@@ -47,9 +56,44 @@ def test_only_owner_only_modules_import_the_vault():
         relative = path.relative_to(PACKAGE).as_posix()
         if relative.startswith("vault/") or relative in ALLOWED:
             continue
-        if any(name == "expertise.vault" or name.startswith("expertise.vault.") for name in _imports(path)):
+        names = {n for n in _imports(path) if n == "expertise.vault" or n.startswith("expertise.vault.")}
+        if relative in MODELS_ONLY:
+            names = {n for n in names if n != "expertise.vault.models" and not n.startswith("expertise.vault.models.")}
+        if names:
             offenders.append(relative)
     assert offenders == []
+
+
+def _module_of(path):
+    return "expertise." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _reachable(start):
+    """Return every app module `start` imports, directly or through other app modules."""
+    files = {_module_of(p): p for p in _python_files()}
+    seen, todo = set(), [start]
+    while todo:
+        module = todo.pop()
+        if module in seen or module not in files:
+            continue
+        seen.add(module)
+        for name in _imports(files[module]):
+            for candidate in (name, name.rsplit(".", 1)[0]):
+                if candidate in files and candidate not in seen:
+                    todo.append(candidate)
+    return seen
+
+
+def test_expert_side_code_cannot_reach_anything_that_decrypts():
+    """The question services, access rules, guard, moderation, real-time and mail:
+    not even an indirect import leads to the vault's keys or the owner module."""
+    starts = ["expertise.questions.service", "expertise.questions.access", "expertise.questions.guard",
+              "expertise.questions.forms"]
+    for area in ("moderation", "realtime", "notifications", "core", "audit"):
+        starts += [_module_of(p) for p in (PACKAGE / area).rglob("*.py")] if (PACKAGE / area).exists() else []
+    for start in starts:
+        reached = _reachable(start)
+        assert not any(m in reached for m in NEVER_REACH), (start, sorted(m for m in reached if m in NEVER_REACH))
 
 
 def test_accounts_views_use_only_the_small_vault_hook():
@@ -79,7 +123,13 @@ def test_moderation_realtime_questions_mail_and_jobs_never_import_the_vault():
     forbidden_areas = ["moderation", "realtime", "questions", "notifications", "core", "audit"]
     for area in forbidden_areas:
         for path in (PACKAGE / area).rglob("*.py") if (PACKAGE / area).exists() else []:
-            assert not any(n.startswith("expertise.vault") for n in _imports(path)), path
+            relative = path.relative_to(PACKAGE).as_posix()
+            if relative in ALLOWED:
+                continue
+            names = {n for n in _imports(path) if n.startswith("expertise.vault")}
+            if relative in MODELS_ONLY:
+                names = {n for n in names if not n.startswith("expertise.vault.models")}
+            assert not names, path
     # The CLI: only `flask vault purge` (vault/cli.py) touches the vault, and it needs no key.
     assert not any(n.startswith("expertise.vault") for n in _imports(PACKAGE / "cli.py"))
 

@@ -1,6 +1,8 @@
 """The question journey in Chromium: ask, find and advise, reply, follow up, mark helpful, close.
 
-axe-core checks the question form, the list and the detail page on the way.
+Anna asks about a new resident: she sees the identity on her own question
+page, the expert's page shows none of it. axe-core checks the question form,
+the list and the detail page on the way.
 """
 import uuid
 
@@ -24,6 +26,9 @@ def _logout(page):
     page.wait_for_url("**/inloggen")
 
 
+RESIDENT_NAME = "Janneke de Vries-Özdemir"
+
+
 def test_question_from_asking_to_feedback(page, axe):
     title = f"Boosheid na de scheiding {uuid.uuid4().hex[:6]}"
 
@@ -39,14 +44,23 @@ def test_question_from_asking_to_feedback(page, axe):
     page.get_by_label("GGZ / psychiatrie").check()
     page.get_by_label("Opvoeding").check()
     page.get_by_label("Het gezin weet dat ik hierover advies vraag.").check()
+    # The resident: a new one, whose identity goes to Anna's vault only.
+    page.get_by_label("Bewoner", exact=True).select_option(label="Een nieuwe bewoner (vul hieronder in)")
+    page.get_by_label("Naam", exact=True).fill(RESIDENT_NAME)
+    page.get_by_label("Geboortedatum").fill("2010-05-03")
+    page.get_by_label("Dossiernummer (optioneel)").fill("J-2023-0451")
     page.get_by_role("button", name="Voorbeeld bekijken").click()
     assert page.locator(".preview strong").inner_text() == "elke dag"
     assert page.get_by_label("Titel").input_value() == title
+    assert page.get_by_label("Naam", exact=True).input_value() == RESIDENT_NAME
     axe(page)
     page.get_by_role("button", name="Vraag plaatsen").click()
     page.wait_for_url("**/vragen/*")
     assert page.get_by_role("heading", level=1).inner_text() == title
     question_url = page.url
+    box = page.locator(".identity-box")
+    assert "Alleen voor jou zichtbaar" in box.inner_text()
+    assert RESIDENT_NAME in box.inner_text() and "03-05-2010" in box.inner_text()
     axe(page)
     _logout(page)
 
@@ -57,6 +71,10 @@ def test_question_from_asking_to_feedback(page, axe):
     page.get_by_role("button", name="Toon vragen").click()
     axe(page)
     page.get_by_role("link", name=title).click()
+    content = page.content()
+    assert RESIDENT_NAME not in content and "Janneke" not in content and "03-05-2010" not in content
+    assert page.locator(".identity-box").count() == 0
+    axe(page)
     page.get_by_label("Je bericht").fill("Geef hem een **vaste uitlaatklep**: sport, tekenen of een boos-hoekje.")
     page.get_by_role("button", name="Advies plaatsen").click()
     assert "Je bericht is geplaatst." in page.content()

@@ -87,3 +87,22 @@ def test_postgresql_search_uses_dutch_stemming(cast, corpus):
         pytest.skip("Dutch stemming is PostgreSQL's; SQLite matches word prefixes")
     # "verhuizingen" and "verhuizing" share the Dutch stem.
     assert _titles(cast.eva, "verhuizingen") == ["Slaapproblemen na verhuizing"]
+
+
+def test_search_still_follows_the_question_table_after_the_resident_migration(cast, login):
+    """The resident migration adds columns to `question`; on SQLite the FTS triggers must survive it."""
+    if db.engine.dialect.name == "sqlite":
+        triggers = set(db.session.scalars(db.text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'question'")))
+        assert triggers == {"question_fts_ai", "question_fts_ad", "question_fts_au"}
+    from .residents import ask, question_form, question_from
+
+    question = question_from(ask(login(cast.anna), cast, title="Nachtmerries na de brand"))
+    assert question.resident_id is not None
+    assert _titles(cast.eva, "nachtmerries") == ["Nachtmerries na de brand"]
+    response = login(cast.anna).post(f"/vragen/{question.id}/bewerken", question_form(
+        cast, title="Angst in het donker", resident=str(question.resident_id)))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert _titles(cast.eva, "nachtmerries") == []
+    assert _titles(cast.eva, "donker") == ["Angst in het donker"]

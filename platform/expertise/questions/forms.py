@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -18,10 +18,31 @@ def choices(pairs):
 ACTION_PREVIEW = "voorbeeld"
 ACTION_DRAFT = "concept"
 ACTION_PUBLISH = "plaatsen"
+# Replace the texts by their pseudonymised version ("[naam]", "[adres]", …).
+ACTION_PSEUDONYMISE = "pseudonimiseren"
 
 
-class QuestionForm(FlaskForm):
-    """A question; complete for publishing, only a title for a draft."""
+class PersonalDataMixin:
+    pii_confirmed = BooleanField(_l("Dit zijn geen herleidbare gegevens"))
+
+
+class QuestionForm(PersonalDataMixin, FlaskForm):
+    """A question; complete for publishing, only a title for a draft.
+
+    The resident fields go to the vault only; their values are never logged
+    and are shown back only to the owner, on pages sent with no-store.
+    """
+
+    # Choices: "" (no resident), "nieuw" (a new one below), or a resident id;
+    # filled per request from the owner's decrypted residents.
+    resident = SelectField(_l("Bewoner"), choices=[], validate_choice=False, default="")
+    new_name = StringField(_l("Naam"), validators=[Optional(), Length(max=120, message=_l("Gebruik hoogstens 120 tekens."))],
+                           description=_l("Voor- en achternaam van het kind of het gezin."))
+    new_date_of_birth = DateField(_l("Geboortedatum"), validators=[Optional()],
+                                  description=_l("Bijvoorbeeld 21-09-2011."))
+    new_file_number = StringField(_l("Dossiernummer (optioneel)"),
+                                  validators=[Optional(), Length(max=40, message=_l("Gebruik hoogstens 40 tekens."))],
+                                  description=_l("Het nummer van je eigen buurtteam. Nooit het BSN."))
 
     title = StringField(
         _l("Titel"),
@@ -81,7 +102,7 @@ class QuestionForm(FlaskForm):
         return ok
 
 
-class PostForm(FlaskForm):
+class PostForm(PersonalDataMixin, FlaskForm):
     body = TextAreaField(
         _l("Je bericht"),
         description=_l("Markdown mag: **vet**, *schuin*, lijstjes en links. Geen namen of andere gegevens die een gezin herkenbaar maken."),

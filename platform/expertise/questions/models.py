@@ -1,8 +1,11 @@
 """Question models: questions, posts in their thread, post revisions and events.
 
-No resident identity lives here: the vault work adds a nullable
-`question.resident_id` foreign key to its own `resident` table. Texts are kept
-as the author wrote them (Markdown) next to their sanitised HTML (`*_html`).
+No resident identity lives here: a question points at its resident with a
+nullable `resident_id` (the vault's random id); the identity itself is only
+ciphertext in the vault's `resident` table. `pii_check` keeps what the
+personal-data guard found, as categories and counts only (never the text).
+Texts are kept as the author wrote them (Markdown) next to their sanitised
+HTML (`*_html`).
 """
 import enum
 
@@ -14,6 +17,7 @@ from ..accounts.models import ExpertiseArea, Organisation, Team, User
 from ..core.database import UtcDateTime, declare_hand_written
 from ..core.time import utcnow
 from ..extensions import db
+from ..vault.models import Resident, ResidentId
 
 
 class Status(enum.StrEnum):
@@ -120,7 +124,8 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
-    # TODO(vault): resident_id (nullable FK to resident.id) is added by the vault migration.
+    # The resident the question is about; its questions always share its owner.
+    resident_id: Mapped[int | None] = mapped_column(ResidentId, sa.ForeignKey("resident.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(150), default="")
     situation: Mapped[str] = mapped_column(sa.Text, default="")
     situation_html: Mapped[str] = mapped_column(sa.Text, default="")
@@ -141,8 +146,11 @@ class Question(db.Model):
     closed_at = mapped_column(UtcDateTime)
     outcome: Mapped[str | None] = mapped_column(sa.String(15))
     outcome_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The personal-data guard's result: {"warned": {category: count}, "confirmed": bool}.
+    pii_check = mapped_column(sa.JSON)
 
     owner = relationship(User, foreign_keys=[owner_id])
+    resident = relationship(Resident)
     team = relationship(Team)
     areas = relationship(
         ExpertiseArea, secondary=question_expertise_area, order_by=ExpertiseArea.name
@@ -212,6 +220,8 @@ class Post(db.Model):
     edited_at = mapped_column(UtcDateTime)
     helpful: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[int | None] = mapped_column()
+    # The personal-data guard's result for the owner's posts (categories and counts only).
+    pii_check = mapped_column(sa.JSON)
 
     question = relationship(Question, back_populates="posts")
     author = relationship(User, foreign_keys=[author_id])

@@ -150,6 +150,23 @@ def _require_owner(actor, question):
         raise QuestionError(_l("Alleen de eigenaar van de vraag kan dit doen."))
 
 
+KEEP = object()  # update_question: leave the resident as it is
+
+
+def _set_resident(owner, question, resident):
+    """Link the question to one of the owner's live residents (or to none).
+
+    A resident has one owner and all its questions share that owner, so a
+    handover can move them together.
+    """
+    if resident is KEEP:
+        return
+    if resident is not None and resident.id != question.resident_id and (
+            resident.owner_id != owner.id or resident.is_erased):
+        raise QuestionError(_l("Kies een van je eigen bewoners."), "resident")
+    question.resident = resident
+
+
 def _fill(question, *, title, situation, request, child_age, child_gender, areas,
           urgency, visibility, family_consent):
     question.title = (title or "").strip()
@@ -193,10 +210,12 @@ def _publish(question, actor, now):
 
 def post_question(owner, *, title, situation, request, child_age, child_gender=None,
                   areas, urgency=Urgency.NORMAL, visibility=Visibility.TEAM,
-                  family_consent=False, publish=True, now):
+                  family_consent=False, publish=True, resident=None, pii_check=None, now):
     """Create a question for a family worker, as a draft or published.
 
-    TODO(vault): a `resident` argument joins here; its identity goes to the vault only.
+    `resident` is one of the owner's residents (the vault's row; its identity
+    never comes here). `pii_check` is the personal-data guard's record
+    (categories and counts); `questions.owner.post_question` runs the guard.
     """
     if not owner.has_role(Role.FAMILY_WORKER) or owner.team_id is None:
         raise QuestionError(_l("Alleen gezinswerkers van een buurtteam kunnen vragen stellen."))
@@ -207,6 +226,8 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
           family_consent=family_consent)
     if not question.title:
         raise QuestionError(_l("Geef de vraag een titel."), "title")
+    _set_resident(owner, question, resident)
+    question.pii_check = pii_check
     db.session.add(question)
     if publish:
         _publish(question, owner, now)
@@ -215,7 +236,8 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
 
 
 def update_question(actor, question, *, title, situation, request, child_age, child_gender=None,
-                    areas, urgency, visibility, family_consent, publish=False, now):
+                    areas, urgency, visibility, family_consent, publish=False, resident=KEEP,
+                    pii_check=KEEP, now):
     """Let the owner change a draft or an open question; publish a draft when asked."""
     _require_owner(actor, question)
     if question.is_closed:
@@ -225,6 +247,9 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
           family_consent=family_consent)
     if not question.title:
         raise QuestionError(_l("Geef de vraag een titel."), "title")
+    _set_resident(actor, question, resident)
+    if pii_check is not KEEP:
+        question.pii_check = pii_check
     question.updated_at = now
     if question.is_draft:
         if publish:
@@ -240,7 +265,7 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
 # --- advising in threads ------------------------------------------------------------
 
 
-def post_reply(author, question, *, body, parent=None, now):
+def post_reply(author, question, *, body, parent=None, pii_check=None, now):
     """Add a post to a question's thread: advice, an addition, or a reply to a post.
 
     An expert's top-level post is advice; the first advice moves the question
@@ -272,6 +297,7 @@ def post_reply(author, question, *, body, parent=None, now):
         body_html=render_markdown(body),
         status=PostStatus.PUBLISHED.value,
         created_at=now,
+        pii_check=pii_check,
     )
     db.session.add(post)
     if post.kind == PostKind.ADVICE and question.status == Status.OPEN:
@@ -288,7 +314,7 @@ def _display_role(user):
     raise QuestionError(_l("Je account heeft geen rol op het platform."))
 
 
-def edit_post(actor, post, *, body, now):
+def edit_post(actor, post, *, body, pii_check=KEEP, now):
     """Let an author change their post within 30 minutes; keep the old text as a revision."""
     if not can_edit_post(actor, post, now):
         raise QuestionError(_l("Je kunt een bericht alleen binnen 30 minuten na plaatsen wijzigen."))
@@ -300,6 +326,8 @@ def edit_post(actor, post, *, body, now):
     db.session.add(PostRevision(post=post, editor=actor, body=post.body, created_at=now))
     post.body = body
     post.body_html = render_markdown(body)
+    if pii_check is not KEEP:
+        post.pii_check = pii_check
     post.edited_at = now
     db.session.flush()
     return post
@@ -347,30 +375,126 @@ def handover_candidates(question):
     ).all()
 
 
-def hand_over_question(actor, question, colleague, now):
-    """Make an active family worker colleague in the same team the question's owner.
+def live_resident(question):
+    """Return the question's resident while its identity exists, else None."""
+    resident = question.resident
+    return resident if resident is not None and not resident.is_erased else None
 
-    The handover shows in the thread. TODO(vault): re-wrap the resident's key
-    for the colleague here, in the same transaction.
-    """
+
+def questions_of_resident(resident, *, owner_id=None):
+    """Return every question about `resident` (of `owner_id` only, when given), oldest first."""
+    query = sa.select(Question).where(Question.resident_id == resident.id)
+    if owner_id is not None:
+        query = query.where(Question.owner_id == owner_id)
+    return db.session.scalars(query.order_by(Question.id)).all()
+
+
+def has_other_unclosed_question(question):
+    """Return whether another question about the same resident is not closed (drafts count)."""
+    if question.resident_id is None:
+        return False
+    return db.session.scalar(
+        sa.select(sa.func.count(Question.id)).where(
+            Question.resident_id == question.resident_id,
+            Question.id != question.id,
+            Question.status != Status.CLOSED,
+        )
+    ) > 0
+
+
+def check_hand_over(actor, question, colleague):
+    """Raise QuestionError unless `actor` may hand `question` over to `colleague`."""
     _require_owner(actor, question)
     if question.is_draft:
         raise QuestionError(_l("Een concept kun je niet overdragen."))
+    _check_colleague(question, colleague, exclude=actor)
+
+
+def _check_colleague(question, colleague, *, exclude):
     if (
         colleague is None
-        or colleague.id == actor.id
+        or colleague.id == exclude.id
         or not colleague.is_active
         or not colleague.has_role(Role.FAMILY_WORKER)
         or colleague.team_id != question.team_id
     ):
         raise QuestionError(_l("Kies een actieve collega uit je eigen buurtteam."), "colleague")
-    question.owner = colleague
-    question.updated_at = now
-    event = QuestionEvent(question=question, actor=actor, target_user=colleague,
-                          kind=EventKind.HANDED_OVER, created_at=now)
-    db.session.add(event)
+
+
+def _move(questions, actor, colleague, now):
+    """Give `questions` to `colleague`; each published one shows the handover in its thread."""
+    events = []
+    for question in questions:
+        question.owner = colleague
+        question.updated_at = now
+        if not question.is_draft:
+            event = QuestionEvent(question=question, actor=actor, target_user=colleague,
+                                  kind=EventKind.HANDED_OVER, created_at=now)
+            db.session.add(event)
+            events.append(event)
+    return events
+
+
+def _moving_with(question, from_owner_id):
+    """Return the question plus every other question about its resident held by the same owner.
+
+    A resident belongs to one owner, and the owner must be able to read the
+    identity on each of their questions: so all questions about a resident
+    (drafts and closed ones too) move with it, never one alone.
+    """
+    if question.resident_id is None:
+        return [question]
+    others = [q for q in questions_of_resident(question.resident, owner_id=from_owner_id) if q.id != question.id]
+    return [question] + others
+
+
+def hand_over_question(actor, question, colleague, now):
+    """Make an active family worker colleague in the same team the question's owner.
+
+    The other questions about the same resident move along, and the handover
+    shows in each thread. The resident itself must already belong to the
+    colleague: `questions.owner.hand_over_question` re-keys it in the vault
+    first, in the same transaction. Returns the event of `question`.
+    """
+    check_hand_over(actor, question, colleague)
+    resident = live_resident(question)
+    if resident is not None and resident.owner_id != colleague.id:
+        raise QuestionError(_l("De bewoner van deze vraag is nog niet overgedragen."), "colleague")
+    events = _move(_moving_with(question, actor.id), actor, colleague, now)
     db.session.flush()
-    return event
+    return events[0]
+
+
+def can_hand_over_on_behalf(user, question):
+    """Coordinators act for an owner who is gone (deactivated), on published questions."""
+    return (
+        user.has_role(Role.COORDINATOR)
+        and not question.is_draft
+        and not question.owner.is_active
+    )
+
+
+def hand_over_on_behalf(coordinator, question, colleague, now):
+    """Let a coordinator hand a departed owner's question over to a colleague in the same team.
+
+    Without a key, a coordinator cannot re-key the resident: when the question
+    is about a resident whose identity still exists, the recovery ceremony
+    (an admin starts it, a recovery officer completes it with the kit) must
+    first have moved the resident to that colleague. The other questions
+    about the resident move along.
+    """
+    if not can_hand_over_on_behalf(coordinator, question):
+        raise QuestionError(_l("Alleen een coördinator kan een vraag overdragen voor een eigenaar die niet meer actief is."))
+    _check_colleague(question, colleague, exclude=question.owner)
+    resident = live_resident(question)
+    if resident is not None and resident.owner_id != colleague.id:
+        raise QuestionError(
+            _l("De bewoner van deze vraag hoort nog niet bij deze collega. Rond eerst het herstel met de herstelsleutel af."),
+            "colleague",
+        )
+    events = _move(_moving_with(question, question.owner_id), coordinator, colleague, now)
+    db.session.flush()
+    return events[0]
 
 
 def close_question(actor, question, *, outcome, explanation, ratings=None, now):

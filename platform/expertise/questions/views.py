@@ -1,23 +1,31 @@
-"""Question pages: list and search, asking, the thread, and the owner's actions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Question pages: list and search, asking, the thread, and the owner's actions.
+
+Everything about the resident goes through `owner` (the only vault user of
+this area), and only for the question's owner: the list pages never decrypt,
+and other people's pages have nothing that could.
+"""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import role_required
-from ..accounts.models import ExpertiseArea, Role
+from ..accounts.models import ExpertiseArea, Role, User
 from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, menu_item
-from ..core.time import utcnow
+from ..core.time import AMSTERDAM, utcnow
 from ..consultations.service import route_new_question
 from ..extensions import db
-from . import service
+from . import guard, owner, service
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
     ACTION_DRAFT,
     ACTION_PREVIEW,
+    ACTION_PSEUDONYMISE,
     HandOverForm,
     PostForm,
     QuestionForm,
@@ -135,10 +143,38 @@ def unanswered():
 # --- asking ---------------------------------------------------------------------
 
 
-def _question_form(question=None):
+def _no_store(response):
+    """Owner pages show the resident's identity: no browser or proxy may keep a copy."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _resident_label(resident, identity):
+    if identity is None:
+        return _("Vergrendelde bewoner (wacht op herstel)")
+    return f"{identity.name} ({identity.date_of_birth.strftime('%d-%m-%Y')})"
+
+
+def _question_form(question=None, *, private_key=None):
+    """Return the question form; the resident select holds the owner's decrypted residents."""
     form = QuestionForm(obj=None)
     form.areas.choices = choices((a.id, a.name) for a in service.active_areas())
+    rows = owner.resident_choices(current_user, private_key=private_key, now=utcnow(), source=owner.source())
+    db.session.commit()  # keep the audit rows of these reads, whatever happens next
+    residents = [(r.id, _resident_label(r, identity)) for r, identity in rows]
+    if question is not None and question.resident_id and question.resident_id not in {r.id for r, _i in rows}:
+        # Keep the question's own resident selectable even when it cannot be shown now.
+        erased = question.resident is not None and question.resident.is_erased
+        residents.append((question.resident_id, _("Bewoner met gewiste gegevens") if erased
+                          else _("De huidige bewoner (vergrendeld)")))
+    form.resident.choices = choices(
+        [(owner.NO_RESIDENT, _("— kies een bewoner —"))]
+        + residents
+        + [(owner.NEW_RESIDENT, _("Een nieuwe bewoner (vul hieronder in)"))]
+    )
     if question is not None and request.method == "GET":
+        form.resident.data = str(question.resident_id) if question.resident_id else owner.NO_RESIDENT
         form.title.data = question.title
         form.situation.data = question.situation
         form.request.data = question.request
@@ -149,6 +185,47 @@ def _question_form(question=None):
         form.visibility.data = question.visibility
         form.family_consent.data = question.family_consent
     return form
+
+
+def _resident_args(form):
+    return dict(
+        resident_choice=form.resident.data,
+        new_identity=(form.new_name.data, form.new_date_of_birth.data, form.new_file_number.data),
+        pii_confirmed=form.pii_confirmed.data,
+    )
+
+
+def _question_texts(form):
+    return {"title": form.title.data or "", "situation": form.situation.data or "", "request": form.request.data or ""}
+
+
+def _pseudonymise_form(form, *, private_key):
+    """Replace the form's texts with their pseudonymised version (nothing is saved)."""
+    args = _resident_args(form)
+    texts = owner.pseudonymised(current_user, _question_texts(form), resident_choice=args["resident_choice"],
+                                new_identity=args["new_identity"], private_key=private_key, now=utcnow(),
+                                today=_today(), source=owner.source())
+    form.title.data, form.situation.data, form.request.data = texts["title"], texts["situation"], texts["request"]
+    form.pii_confirmed.data = False
+    flash(_("De gemarkeerde gegevens zijn vervangen door [naam], [adres], … Lees de tekst na en plaats hem."), "info")
+
+
+def _guard_failed(form, error):
+    """Put the guard's findings on the form: blocks as field errors (by category), warnings as a report."""
+    if isinstance(error, guard.PersonalDataBlocked):
+        for name in error.report.fields:
+            categories = error.report.blocking_categories(name)
+            field = getattr(form, name, None)
+            if categories and field is not None:
+                field.errors = list(field.errors) + [
+                    _("Deze tekst bevat %(what)s. Haal dat weg: deskundigen mogen niet zien over wie het gaat.",
+                      what=_(" en ").join(str(c) for c in categories))
+                ]
+    return error.report
+
+
+def _today():
+    return datetime.now(AMSTERDAM).date()
 
 
 def _question_args(form):
@@ -186,19 +263,31 @@ def _apply_error(form, error):
 @bp.route("/vragen/nieuw", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
 def new():
-    """Ask a question: preview it, keep it as a draft, or post it."""
-    form = _question_form()
-    preview = None
+    """Ask a question about one of my residents or a new one: preview, keep as a draft, or post.
+
+    The guard checks the texts against the resident's identity first; any
+    refusal brings the form back with every field as typed and nothing written.
+    """
+    private_key = owner.try_unlock()
+    form = _question_form(private_key=private_key)
+    preview = report = None
     if form.validate_on_submit():
         action = request.form.get("actie")
         if action == ACTION_PREVIEW:
             preview = _preview(form)
+        elif action == ACTION_PSEUDONYMISE:
+            _pseudonymise_form(form, private_key=private_key)
         elif action == ACTION_DRAFT or form.check_complete():
             try:
-                question = service.post_question(
-                    current_user, **_question_args(form), publish=action != ACTION_DRAFT, now=utcnow()
+                question = owner.post_question(
+                    current_user, **_question_args(form), **_resident_args(form),
+                    publish=action != ACTION_DRAFT, private_key=private_key, now=utcnow(), today=_today(),
+                    source=owner.source(),
                 )
                 route_new_question(question, now=utcnow())  # per COLLABORATION_MODEL; drafts: nobody
+            except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+                db.session.rollback()
+                report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
@@ -206,7 +295,16 @@ def new():
                 db.session.commit()
                 flash(_("Je concept is bewaard.") if question.is_draft else _("Je vraag is geplaatst."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id))
-    return render_template("questions/form.html", form=form, preview=preview, question=None)
+    return _render_form(form, preview, report, None, private_key)
+
+
+def _render_form(form, preview, report, question, private_key):
+    """Render the question form; its resident reads were audited, so commit them."""
+    page = render_template("questions/form.html", form=form, preview=preview, question=question,
+                           guard_report=report, highlight=guard.highlight, locked=private_key is None,
+                           NEW_RESIDENT=owner.NEW_RESIDENT)
+    db.session.commit()
+    return _no_store(page)
 
 
 @bp.route("/vragen/<int:question_id>/bewerken", methods=["GET", "POST"])
@@ -217,18 +315,28 @@ def edit(question_id):
     if question.is_closed:
         flash(_("Een afgesloten vraag kun je niet meer wijzigen. Heropen hem eerst."), "error")
         return redirect(url_for("questions.detail", question_id=question.id))
-    form = _question_form(question)
-    preview = None
+    private_key = owner.try_unlock()
+    form = _question_form(question, private_key=private_key)
+    preview = report = None
     if form.validate_on_submit():
         action = request.form.get("actie")
         if action == ACTION_PREVIEW:
             preview = _preview(form)
+        elif action == ACTION_PSEUDONYMISE:
+            _pseudonymise_form(form, private_key=private_key)
         elif (question.is_draft and action == ACTION_DRAFT) or form.check_complete():
             try:
                 publishing = question.is_draft and action != ACTION_DRAFT
-                service.update_question(current_user, question, **_question_args(form), publish=publishing, now=utcnow())
+                owner.update_question(
+                    current_user, question, **_question_args(form), **_resident_args(form),
+                    publish=publishing, private_key=private_key,
+                    now=utcnow(), today=_today(), source=owner.source(),
+                )
                 if publishing:
                     route_new_question(question, now=utcnow())
+            except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+                db.session.rollback()
+                report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
@@ -236,7 +344,7 @@ def edit(question_id):
                 db.session.commit()
                 flash(_("Je wijzigingen zijn bewaard.") if question.is_draft else _("Je vraag is bijgewerkt."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id))
-    return render_template("questions/form.html", form=form, preview=preview, question=question)
+    return _render_form(form, preview, report, question, private_key)
 
 
 # --- the thread ---------------------------------------------------------------------
@@ -250,7 +358,17 @@ def detail(question_id):
     moderator = current_user.has_role(Role.MODERATOR)
     thread = service.load_thread(question, with_revisions=moderator)
     now = utcnow()
-    return render_template(
+    is_owner = service.is_owner(current_user, question)
+    identity = identity_error = None
+    if is_owner and question.resident_id is not None:
+        # Only here, for the owner, is the identity decrypted (and audited).
+        try:
+            identity = owner.reveal(current_user, question, private_key=owner.try_unlock(), now=now,
+                                    source=owner.source())
+        except service.QuestionError as error:
+            identity_error = error.message
+        db.session.commit()
+    page = render_template(
         "questions/detail.html",
         question=question,
         thread=thread,
@@ -267,7 +385,12 @@ def detail(question_id):
         action_form=ActionForm(),
         EventKind=EventKind,
         Role=Role,
+        identity=identity,
+        identity_error=identity_error,
+        resident_erased=is_owner and question.resident is not None and question.resident.is_erased,
+        can_hand_over_on_behalf=service.can_hand_over_on_behalf(current_user, question),
     )
+    return _no_store(page) if is_owner else page
 
 
 @bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])
@@ -286,13 +409,21 @@ def new_post(question_id):
         flash(_("Je kunt hier nu niet reageren."), "error")
         return redirect(url_for("questions.detail", question_id=question.id))
     form = PostForm()
-    preview = None
+    preview = report = None
     if form.validate_on_submit():
-        if request.form.get("actie") == ACTION_PREVIEW:
+        action = request.form.get("actie")
+        if action == ACTION_PREVIEW:
             preview = render_markdown(form.body.data)
+        elif action == ACTION_PSEUDONYMISE and service.is_owner(current_user, question):
+            _pseudonymise_post(form, question)
         else:
             try:
-                post = service.post_reply(current_user, question, body=form.body.data, parent=parent, now=utcnow())
+                pii_check = _check_owner_post(form, question)
+                post = service.post_reply(current_user, question, body=form.body.data, parent=parent,
+                                          pii_check=pii_check, now=utcnow())
+            except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+                db.session.rollback()
+                report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
@@ -300,8 +431,36 @@ def new_post(question_id):
                 db.session.commit()
                 flash(_("Je bericht is geplaatst."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
-    return render_template("questions/post_form.html", form=form, question=question, parent=parent,
-                           preview_html=preview, post=None)
+    return _render_post_form(form, question, parent, preview, report, None)
+
+
+def _check_owner_post(form, question):
+    """Run the personal-data guard on the owner's post; return what to store (None for others).
+
+    Moderation of other people's posts is the moderation area's work.
+    """
+    if not service.is_owner(current_user, question):
+        return None
+    return owner.check_reply(current_user, question, form.body.data, pii_confirmed=form.pii_confirmed.data,
+                             private_key=owner.try_unlock(), now=utcnow(), source=owner.source())
+
+
+def _pseudonymise_post(form, question):
+    texts = owner.pseudonymised(current_user, {"body": form.body.data or ""}, question=question,
+                                private_key=owner.try_unlock(), now=utcnow(), source=owner.source())
+    form.body.data = texts["body"]
+    form.pii_confirmed.data = False
+    flash(_("De gemarkeerde gegevens zijn vervangen door [naam], [adres], … Lees de tekst na en plaats hem."), "info")
+
+
+def _render_post_form(form, question, parent, preview, report, post):
+    page = render_template("questions/post_form.html", form=form, question=question, parent=parent,
+                           preview_html=preview, post=post, guard_report=report, highlight=guard.highlight,
+                           is_owner=service.is_owner(current_user, question))
+    if service.is_owner(current_user, question):
+        db.session.commit()  # audit rows of the identity read for the guard
+        return _no_store(page)
+    return page
 
 
 @bp.route("/berichten/<int:post_id>/bewerken", methods=["GET", "POST"])
@@ -317,13 +476,21 @@ def edit_post(post_id):
         flash(_("Je kunt een bericht alleen binnen 30 minuten na plaatsen wijzigen."), "error")
         return redirect(url_for("questions.detail", question_id=question.id))
     form = PostForm(data={"body": post.body} if request.method == "GET" else None)
-    preview = None
+    preview = report = None
     if form.validate_on_submit():
-        if request.form.get("actie") == ACTION_PREVIEW:
+        action = request.form.get("actie")
+        if action == ACTION_PREVIEW:
             preview = render_markdown(form.body.data)
+        elif action == ACTION_PSEUDONYMISE and service.is_owner(current_user, question):
+            _pseudonymise_post(form, question)
         else:
             try:
-                service.edit_post(current_user, post, body=form.body.data, now=now)
+                pii_check = _check_owner_post(form, question)
+                service.edit_post(current_user, post, body=form.body.data,
+                                  pii_check=pii_check if pii_check is not None else service.KEEP, now=now)
+            except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+                db.session.rollback()
+                report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
@@ -331,8 +498,7 @@ def edit_post(post_id):
                 db.session.commit()
                 flash(_("Je bericht is bijgewerkt."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
-    return render_template("questions/post_form.html", form=form, question=question, parent=None,
-                           preview_html=preview, post=post)
+    return _render_post_form(form, question, None, preview, report, post)
 
 
 # --- ownership (regie) ------------------------------------------------------------------
@@ -394,7 +560,7 @@ def reopen(question_id):
     """Reopen a closed question."""
     return _owner_action(
         question_id,
-        lambda q: service.reopen_question(current_user, q, utcnow()),
+        lambda q: owner.reopen_question(current_user, q, utcnow()),
         _("De vraag is heropend."),
     )
 
@@ -410,7 +576,8 @@ def hand_over(question_id):
     if candidates and form.validate_on_submit():
         colleague = next((u for u in candidates if u.id == form.colleague.data), None)
         try:
-            service.hand_over_question(current_user, question, colleague, utcnow())
+            owner.hand_over_question(current_user, question, colleague, private_key=owner.try_unlock(),
+                                     now=utcnow(), source=owner.source())
         except service.QuestionError as error:
             db.session.rollback()
             _apply_error(form, error)
@@ -418,7 +585,43 @@ def hand_over(question_id):
             db.session.commit()
             flash(_("De vraag is overgedragen aan %(name)s.", name=colleague.name), "success")
             return redirect(url_for("questions.index"))
-    return render_template("questions/hand_over.html", form=form, question=question, candidates=candidates)
+    others = (service.questions_of_resident(question.resident, owner_id=current_user.id)
+              if question.resident_id else [question])
+    return render_template("questions/hand_over.html", form=form, question=question, candidates=candidates,
+                           moving_along=[q for q in others if q.id != question.id])
+
+
+@bp.route("/vragen/<int:question_id>/namens-overdragen", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def hand_over_on_behalf(question_id):
+    """Let a coordinator hand over the question of an owner who is gone (deactivated).
+
+    The resident's identity can only follow through the recovery ceremony,
+    which needs the organisation's recovery kit; this page explains and links it.
+    """
+    question = access_question(current_user, question_id)
+    if not service.can_hand_over_on_behalf(current_user, question):
+        flash(_("De eigenaar van deze vraag is actief; alleen de eigenaar kan de vraag overdragen."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    candidates = service.handover_candidates(question)
+    form = HandOverForm()
+    form.colleague.choices = choices((u.id, u.name) for u in candidates)
+    if candidates and form.validate_on_submit():
+        colleague = next((u for u in candidates if u.id == form.colleague.data), None)
+        try:
+            service.hand_over_on_behalf(current_user, question, colleague, utcnow())
+        except service.QuestionError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De vraag is namens %(owner)s overgedragen aan %(name)s.", owner=question.owner.name,
+                    name=colleague.name), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    resident = service.live_resident(question)
+    return render_template("questions/hand_over_on_behalf.html", form=form, question=question,
+                           candidates=candidates, needs_recovery=resident is not None,
+                           resident_holder=db.session.get(User, resident.owner_id) if resident is not None else None)
 
 
 @bp.route("/vragen/<int:question_id>/afsluiten", methods=["GET", "POST"])
@@ -439,8 +642,8 @@ def close(question_id):
     if form.validate_on_submit():
         ratings = {p.id: getattr(form, f"rating_{p.id}").data for p in advices}
         try:
-            service.close_question(current_user, question, outcome=form.outcome.data,
-                                   explanation=form.explanation.data, ratings=ratings, now=utcnow())
+            owner.close_question(current_user, question, outcome=form.outcome.data,
+                                 explanation=form.explanation.data, ratings=ratings, now=utcnow())
         except service.QuestionError as error:
             db.session.rollback()
             _apply_error(form, error)

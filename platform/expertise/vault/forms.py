@@ -11,7 +11,7 @@ class ResidentForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)],
                        description=_l("Voor- en achternaam van het kind of het gezin."))
     date_of_birth = DateField(_l("Geboortedatum"), validators=[DataRequired(_l("Vul een geldige geboortedatum in."))],
-                              description=_l("Bijvoorbeeld 03-05-2010."))
+                              description=_l("Bijvoorbeeld 21-09-2011."))
     file_number = StringField(_l("Dossiernummer (optioneel)"), validators=[Optional(), Length(max=40)],
                               description=_l("Het nummer van je eigen buurtteam. Nooit het BSN."))
 

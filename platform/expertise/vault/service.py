@@ -501,6 +501,13 @@ def schedule_erasure(resident, *, closed_at):
     db.session.flush()
 
 
+def cancel_erasure(resident):
+    """Drop a scheduled erasure (a question about the resident is open again); no key needed."""
+    if resident.erase_after is not None:
+        resident.erase_after = None
+        db.session.flush()
+
+
 def purge_expired(now):
     """Erase every identity whose retention ended; return how many (for `flask vault purge`)."""
     due = list(db.session.scalars(
