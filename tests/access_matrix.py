@@ -44,6 +44,7 @@ def _own_notification(person):
 
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+MODERATORS = (Role.MODERATOR,)
 QUESTION_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
 FW = (Role.FAMILY_WORKER,)
 OWNER = (Role.FAMILY_WORKER,)  # anna (the family worker of the cast) owns the question
@@ -141,4 +142,16 @@ RULES = [
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
+    RouteRule("moderation.queue", "GET", lambda c: "/moderatie", MODERATORS),
+    RouteRule("moderation.review_post", "GET", lambda c: f"/moderatie/berichten/{_advice(c)}", MODERATORS),
+    RouteRule("moderation.review_question", "GET", lambda c: f"/moderatie/vragen/{_q(c)}", MODERATORS),
+    RouteRule("moderation.decide_post", "POST", lambda c: f"/moderatie/berichten/{_advice(c)}/besluit", MODERATORS,
+              data=lambda c: {"actie": "approve"}),
+    RouteRule("moderation.decide_question", "POST", lambda c: f"/moderatie/vragen/{_q(c)}/besluit", MODERATORS,
+              data=lambda c: {"actie": "approve"}),
+    RouteRule("moderation.redact_post", "POST", lambda c: f"/moderatie/berichten/{_advice(c)}/redigeren", MODERATORS,
+              data=lambda c: {"body": "Advies van [naam].", "reason": "Naam"}),
+    # Everyone who sees the post or question may flag it (the author is told no on the page).
+    RouteRule("moderation.flag_post", "GET", lambda c: f"/berichten/{_advice(c)}/melden", QUESTION_ROLES),
+    RouteRule("moderation.flag_question", "GET", lambda c: f"/vragen/{_q(c)}/melden", QUESTION_ROLES),
 ]
