@@ -1,7 +1,8 @@
 """Serve the platform: `python run.py` (HOST and PORT override 127.0.0.1:5000).
 
-In development it also starts the deduce worker (one process, socket in instance/) when
-its cache is built (`make install`), and stops it when the server stops. In production
+In development, when EXPERTISE_DEDUCE_CACHE names a built cache (`make run` passes the one
+`make install` builds), it also starts the deduce worker (one process, socket in instance/)
+and stops it when the server stops. In production
 run the worker as its own service instead (README, "Moderation").
 """
 import atexit
@@ -22,7 +23,9 @@ def start_deduce_worker(app):
     socket_path = app.config.get("DEDUCE_SOCKET")
     if app.config["ENV_NAME"] != "development" or not socket_path:
         return None
-    cache = Path(os.environ.get("EXPERTISE_DEDUCE_CACHE") or Path(__file__).parent / ".venv" / "deduce-cache")
+    if not os.environ.get("EXPERTISE_DEDUCE_CACHE"):
+        return None
+    cache = Path(os.environ["EXPERTISE_DEDUCE_CACHE"])
     if not (cache / "cache" / "lookup_structs.pickle").exists():
         print(f"deduce cache not found in {cache}: personal-data checks run without deduce", file=sys.stderr)
         return None
