@@ -6,6 +6,10 @@ FLASK := $(BIN)/flask --app run
 HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := platform/expertise/translations
+# deduce's lookup cache is a pickle: built once at install time, then made read-only, so
+# the running app (and the worker) only read it. In production build it as root into a
+# root-owned directory (see README, "Moderation").
+DEDUCE_CACHE := $(VENV)/deduce-cache
 
 .PHONY: run test install install-test translations messages migrate-db clean
 
@@ -21,8 +25,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations
+$(VENV)/.deduce-cache: | $(VENV)/.installed
+	test -f $(DEDUCE_CACHE)/cache/lookup_structs.pickle || \
+		$(BIN)/python -m expertise.moderation.deduce_worker --build-cache $(DEDUCE_CACHE)
+	chmod -R a-w $(DEDUCE_CACHE)
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.deduce-cache translations
+install-test: $(VENV)/.installed-test $(VENV)/.deduce-cache translations
 
 # Compiled catalogues (.mo) are build products, made from the .po files.
 translations: $(VENV)/.installed
@@ -36,13 +46,15 @@ messages: $(VENV)/.installed
 migrate-db: install
 	$(FLASK) db upgrade
 
+# run.py also starts the deduce worker (socket in instance/) and stops it on exit.
 run: migrate-db
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)"
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python run.py
+	HOST=$(HOST) PORT=$(PORT) EXPERTISE_DEDUCE_CACHE=$(DEDUCE_CACHE) $(BIN)/python run.py
 
 test: install-test
 	$(BIN)/python -m pytest
 
 clean:
+	chmod -R u+w $(DEDUCE_CACHE) 2>/dev/null || true
 	rm -rf $(VENV) instance/expertise.db* reports

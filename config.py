@@ -126,6 +126,12 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 
+    # The deduce worker's Unix socket (see expertise.moderation.deduce_worker). Unset: the
+    # personal-data check of posts runs on the rule detectors alone. The app waits at most
+    # DEDUCE_TIMEOUT seconds for an answer, then carries on without it.
+    DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or None
+    DEDUCE_TIMEOUT = float(os.environ.get("EXPERTISE_DEDUCE_TIMEOUT", "0.5"))
+
 
 class DevelopmentConfig(BaseConfig):
     """Local development: SQLite in instance/, throwaway secrets, mail to files."""
@@ -149,6 +155,8 @@ class DevelopmentConfig(BaseConfig):
     )
     MAIL_SUPPRESS_SEND = True
     MAIL_FILE_DIR = str(INSTANCE / "mail")
+    # `make run` starts the worker on this socket next to the app (run.py).
+    DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or str(INSTANCE / "deduce.sock")
 
 
 class TestConfig(BaseConfig):
@@ -168,6 +176,8 @@ class TestConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     BASE_URL = "http://localhost"
     SOCKETIO_SESSION_CHECK_SECONDS = 0
+    # Tests that need deduce start one worker and point the app at it themselves.
+    DEDUCE_SOCKET = None
 
 
 class ProductionConfig(BaseConfig):

@@ -1,13 +1,19 @@
-"""Time all rule checks (marketing, personal data, known identity) on a 2,000-character post.
+"""Time all checks on a 2,000-character post: the rules, and deduce through its worker.
 
-Run: PYTHONPATH=platform python benchmarks/moderation_scan.py
+Run: PYTHONPATH=platform python benchmarks/moderation_scan.py [--socket PATH]
+
+With a running worker (`python -m expertise.moderation.deduce_worker --socket PATH --cache DIR`,
+or EXPERTISE_DEDUCE_SOCKET) it prints a second line for all checks together, deduce included.
 """
 
+import argparse
+import os
 import statistics
 import time
 from datetime import date
 
 from expertise.moderation.marketing import score_marketing
+from expertise.moderation.deduce_worker import deduce_spans
 from expertise.moderation.pii import KnownIdentity, find_bsn, find_personal_data, match_known_identity
 
 PARAGRAPH = (
@@ -27,17 +33,36 @@ def scan(text: str) -> None:
     match_known_identity(text, IDENTITY)
 
 
-def main(runs: int = 1000) -> None:
+def measure(check, runs):
     for _ in range(50):
-        scan(POST)
+        check(POST)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        scan(POST)
+        check(POST)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]
-    print(f"chars={len(POST)} runs={runs} p50={statistics.median(times):.2f}ms p95={p95:.2f}ms max={times[-1]:.2f}ms")
+    return f"chars={len(POST)} runs={runs} p50={statistics.median(times):.2f}ms p95={p95:.2f}ms max={times[-1]:.2f}ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--socket", default=os.environ.get("EXPERTISE_DEDUCE_SOCKET"))
+    args = parser.parse_args()
+    print("rules only:        ", measure(scan, args.runs))
+    if not args.socket or deduce_spans("probe", 5, path=args.socket) is None:
+        print("rules + deduce:     worker not reachable (pass --socket PATH)")
+        return
+
+    def scan_all(text):
+        scan(text)
+        if deduce_spans(text, 1.0, path=args.socket) is None:
+            raise SystemExit("the worker stopped answering")
+
+    print("deduce (worker):   ", measure(lambda text: deduce_spans(text, 1.0, path=args.socket), args.runs))
+    print("rules + deduce:    ", measure(scan_all, args.runs))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ def _own_notification(person):
 
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+MODERATORS = (Role.MODERATOR,)
 QUESTION_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
 FW = (Role.FAMILY_WORKER,)
 OWNER = (Role.FAMILY_WORKER,)  # anna (the family worker of the cast) owns the question
@@ -197,4 +198,16 @@ RULES = [
     RouteRule("consultations.feed_ics", "GET", lambda c: "/agenda-feed/onbekend-token", public=True, ok=(404,)),
     # Coordinators act for an owner who is gone; anna is active, so it sends them back (302).
     RouteRule("questions.hand_over_on_behalf", "GET", lambda c: f"/vragen/{_q(c)}/namens-overdragen", (Role.COORDINATOR,)),
+    RouteRule("moderation.queue", "GET", lambda c: "/moderatie", MODERATORS),
+    RouteRule("moderation.review_post", "GET", lambda c: f"/moderatie/berichten/{_advice(c)}", MODERATORS),
+    RouteRule("moderation.review_question", "GET", lambda c: f"/moderatie/vragen/{_q(c)}", MODERATORS),
+    RouteRule("moderation.decide_post", "POST", lambda c: f"/moderatie/berichten/{_advice(c)}/besluit", MODERATORS,
+              data=lambda c: {"actie": "approve"}),
+    RouteRule("moderation.decide_question", "POST", lambda c: f"/moderatie/vragen/{_q(c)}/besluit", MODERATORS,
+              data=lambda c: {"actie": "approve"}),
+    RouteRule("moderation.redact_post", "POST", lambda c: f"/moderatie/berichten/{_advice(c)}/redigeren", MODERATORS,
+              data=lambda c: {"body": "Advies van [naam].", "reason": "Naam"}),
+    # Everyone who sees the post or question may flag it (the author is told no on the page).
+    RouteRule("moderation.flag_post", "GET", lambda c: f"/berichten/{_advice(c)}/melden", QUESTION_ROLES),
+    RouteRule("moderation.flag_question", "GET", lambda c: f"/vragen/{_q(c)}/melden", QUESTION_ROLES),
 ]

@@ -63,6 +63,7 @@ def create_app(config_object):
     from .accounts import admin_views, views as account_views  # noqa: F401
     from .questions import views as question_views
     from .consultations import service as consultation_service, views as consultation_views
+    from .moderation import models as moderation_models, views as moderation_views  # noqa: F401
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .audit import cli as audit_cli, models as audit_models  # noqa: F401
@@ -75,6 +76,7 @@ def create_app(config_object):
 
     app.register_blueprint(account_views.bp)
     app.register_blueprint(question_views.bp)
+    app.register_blueprint(moderation_views.bp)
     app.register_blueprint(realtime_views.bp)
     realtime_service.init_app(app)
     app.register_blueprint(vault_views.bp)

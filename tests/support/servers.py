@@ -131,6 +131,9 @@ class AppServer:
             "BASE_URL": f"http://127.0.0.1:{self.port}",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
+            # No deduce worker per test server (1 GB each); the checks run on the rules.
+            "EXPERTISE_DEDUCE_CACHE": "",
+            "EXPERTISE_DEDUCE_SOCKET": "",
             **(env or {}),
         }
         self.process = None

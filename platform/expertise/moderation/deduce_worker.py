@@ -28,6 +28,8 @@ import socket
 import socketserver
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +132,25 @@ class _Server(socketserver.UnixStreamServer):
     deduce: Any
 
 
-def serve(path: str | None = None, cache_path: str | None = None) -> None:
+def _exit_with_parent(path: str) -> None:
+    """Stop the worker when the process that started it is gone (e.g. the dev server was killed)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        if os.path.exists(path):
+            os.unlink(path)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def serve(path: str | None = None, cache_path: str | None = None, *, exit_with_parent: bool = False) -> None:
     """Load deduce once and answer span requests on a Unix socket until killed."""
     path = path or socket_path()
+    if exit_with_parent:
+        _exit_with_parent(path)
     engine = load_deduce(cache_path)
     if os.path.exists(path):
         os.unlink(path)
@@ -178,11 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-cache", metavar="DIR", help="build deduce's lookup cache into DIR and exit")
     parser.add_argument("--socket", default=None, help="Unix socket path (default: $EXPERTISE_DEDUCE_SOCKET)")
     parser.add_argument("--cache", default=None, help="prebuilt cache dir (default: $EXPERTISE_DEDUCE_CACHE)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process ends")
     args = parser.parse_args(argv)
     if args.build_cache:
         build_cache(args.build_cache)
         return 0
-    serve(args.socket, args.cache)
+    serve(args.socket, args.cache, exit_with_parent=args.exit_with_parent)
     return 0
 
 

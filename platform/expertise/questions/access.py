@@ -43,13 +43,17 @@ def access_owned_question(user, question_id):
     return question
 
 
-def access_post(user, post_id):
-    """Return a published post in a question `user` may see, or 404."""
+def access_post(user, post_id, *, include_hidden=False):
+    """Return a published post in a question `user` may see, or 404.
+
+    With `include_hidden`, also a post moderation holds, rejected or removed,
+    for its author and for moderators (who see every post).
+    """
     post = db.session.get(Post, post_id)
-    if (
-        post is None
-        or post.status != PostStatus.PUBLISHED
-        or not can_see_question(user, post.question)
+    if post is None or not can_see_question(user, post.question):
+        abort(404)
+    if post.status != PostStatus.PUBLISHED and not (
+        include_hidden and (post.author_id == user.id or user.has_role(Role.MODERATOR))
     ):
         abort(404)
     return post

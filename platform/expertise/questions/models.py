@@ -91,9 +91,17 @@ class PostKind(enum.StrEnum):
 
 
 class PostStatus(enum.StrEnum):
-    """Only published posts are shown; moderation adds held/rejected/removed."""
+    """Only published posts are shown to everyone; the others to the author and moderators.
+
+    Held: waiting for a moderator (the marketing filter or the personal-data
+    check fired, or a moderator asked the author to edit). Rejected: never
+    published. Removed: taken down after publication.
+    """
 
     PUBLISHED = "published"
+    HELD = "held"
+    REJECTED = "rejected"
+    REMOVED = "removed"
 
 
 class EventKind(enum.StrEnum):
@@ -148,6 +156,11 @@ class Question(db.Model):
     outcome_note: Mapped[str] = mapped_column(sa.Text, default="")
     # The personal-data guard's result: {"warned": {category: count}, "confirmed": bool}.
     pii_check = mapped_column(sa.JSON)
+    # Moderation (see expertise.moderation): None while nothing is wrong, else
+    # "held", "rejected" or "removed" (then only the owner and moderators see it).
+    moderation_state: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    # Why it was held: [{"code", "label", ...}] (codes, labels, counts; never text or spans).
+    moderation_reasons = mapped_column(sa.JSON)
 
     owner = relationship(User, foreign_keys=[owner_id])
     resident = relationship(Resident)
@@ -216,6 +229,8 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(10), default=PostStatus.PUBLISHED.value)
+    # Why moderation held it: [{"code", "label", ...}] (never text or spans).
+    moderation_reasons = mapped_column(sa.JSON)
     created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     edited_at = mapped_column(UtcDateTime)
     helpful: Mapped[bool] = mapped_column(default=False)

@@ -16,6 +16,7 @@ from ..accounts.models import ExpertiseArea, Role, User
 from ..core.markdown import render_markdown
 from ..core.time import AMSTERDAM
 from ..extensions import db
+from ..moderation import service as moderation
 from .models import (
     EventKind,
     Outcome,
@@ -56,6 +57,8 @@ def can_see_question(user, question):
         return True
     if question.status == Status.DRAFT:
         return False
+    if question.moderation_state is not None:  # held, rejected or removed by moderation
+        return user.has_role(Role.MODERATOR)
     if user.has_role(*SEE_ALL_ROLES):
         return True
     return (
@@ -69,8 +72,11 @@ def can_see_question(user, question):
 def visible_questions_filter(user):
     """Return the SQL condition matching the questions `user` may see (drafts: own only)."""
     own = Question.owner_id == user.id
-    if user.has_role(*SEE_ALL_ROLES):
+    if user.has_role(Role.MODERATOR):
         return sa.or_(own, Question.status != Status.DRAFT)
+    unmoderated = Question.moderation_state.is_(None)
+    if user.has_role(*SEE_ALL_ROLES):
+        return sa.or_(own, sa.and_(Question.status != Status.DRAFT, unmoderated))
     if user.has_role(Role.FAMILY_WORKER) and user.team_id is not None:
         return sa.or_(
             own,
@@ -78,6 +84,7 @@ def visible_questions_filter(user):
                 Question.team_id == user.team_id,
                 Question.visibility == Visibility.TEAM,
                 Question.status != Status.DRAFT,
+                unmoderated,
             ),
         )
     return own
@@ -100,10 +107,16 @@ def can_reply(user, question):
 
 
 def can_edit_post(user, post, now):
-    """Authors edit their own post within 30 minutes, while the question is not closed."""
+    """Authors edit their own post within 30 minutes, while the question is not closed.
+
+    A post held by moderation stays editable until a moderator decides.
+    """
     return (
         post.author_id == user.id
-        and now - post.created_at <= EDIT_WINDOW
+        and (
+            post.status == PostStatus.HELD
+            or (post.status == PostStatus.PUBLISHED and now - post.created_at <= EDIT_WINDOW)
+        )
         and post.question.status in (Status.OPEN, Status.ADVISED)
     )
 
@@ -232,6 +245,7 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
     if publish:
         _publish(question, owner, now)
     db.session.flush()
+    moderation.screen_question(question, now=now)
     return question
 
 
@@ -259,7 +273,15 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
         if question.status == Status.OPEN:
             question.advice_due_at = advice_due(question.published_at, question.urgency)
     db.session.flush()
+    moderation.screen_question(question, now=now)
     return question
+
+
+def question_released(question, now):
+    """Count a question held by moderation as published from now (its advice norm starts now)."""
+    if question.status == Status.OPEN:
+        question.published_at = now
+        question.advice_due_at = advice_due(now, question.urgency)
 
 
 # --- advising in threads ------------------------------------------------------------
@@ -300,11 +322,19 @@ def post_reply(author, question, *, body, parent=None, pii_check=None, now):
         pii_check=pii_check,
     )
     db.session.add(post)
+    moderation.screen_post(post, now=now)  # may hold it: then it counts only once approved
+    if post.status == PostStatus.PUBLISHED:
+        post_published(post, now)
+    db.session.flush()
+    return post
+
+
+def post_published(post, now):
+    """Let a post that became visible count: the first advice moves the question to advised."""
+    question = post.question
     if post.kind == PostKind.ADVICE and question.status == Status.OPEN:
         question.status = Status.ADVISED.value
         question.first_advice_at = now
-    db.session.flush()
-    return post
 
 
 def _display_role(user):
@@ -329,6 +359,7 @@ def edit_post(actor, post, *, body, pii_check=KEEP, now):
     if pii_check is not KEEP:
         post.pii_check = pii_check
     post.edited_at = now
+    moderation.rescreen_post(post, now=now)
     db.session.flush()
     return post
 

@@ -21,6 +21,7 @@ from ..core.time import AMSTERDAM, utcnow
 from ..consultations.service import route_new_question
 from ..extensions import db
 from . import guard, owner, service
+from ..moderation import service as moderation
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
     ACTION_DRAFT,
@@ -32,7 +33,7 @@ from .forms import (
     choices,
     close_form_for,
 )
-from .models import EventKind, Status, Urgency
+from .models import EventKind, PostStatus, Status, Urgency
 
 bp = Blueprint("questions", __name__)
 
@@ -383,6 +384,8 @@ def detail(question_id):
         or current_user.has_role(Role.MODERATOR, Role.COORDINATOR),
         post_form=PostForm(),
         action_form=ActionForm(),
+        hidden_posts=moderation.hidden_posts_for(current_user, question),
+        question_moderation=moderation.question_state_for(current_user, question),
         EventKind=EventKind,
         Role=Role,
         identity=identity,
@@ -429,7 +432,10 @@ def new_post(question_id):
                 _apply_error(form, error)
             else:
                 db.session.commit()
-                flash(_("Je bericht is geplaatst."), "success")
+                if post.status == PostStatus.HELD:
+                    flash(_("Je bericht wacht op beoordeling door een moderator. Hieronder zie je waarom."), "warning")
+                else:
+                    flash(_("Je bericht is geplaatst."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
     return _render_post_form(form, question, parent, preview, report, None)
 
@@ -467,7 +473,7 @@ def _render_post_form(form, question, parent, preview, report, post):
 @role_required(*QUESTION_ROLES)
 def edit_post(post_id):
     """Let an author change their post within 30 minutes of posting."""
-    post = access_post(current_user, post_id)
+    post = access_post(current_user, post_id, include_hidden=True)
     question = post.question
     if post.author_id != current_user.id:
         abort(403)
@@ -496,7 +502,10 @@ def edit_post(post_id):
                 _apply_error(form, error)
             else:
                 db.session.commit()
-                flash(_("Je bericht is bijgewerkt."), "success")
+                if post.status == PostStatus.HELD:
+                    flash(_("Je bericht wacht op beoordeling door een moderator."), "warning")
+                else:
+                    flash(_("Je bericht is bijgewerkt."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"))
     return _render_post_form(form, question, None, preview, report, post)
 

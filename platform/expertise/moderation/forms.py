@@ -1,0 +1,51 @@
+"""Forms of the moderation area: flagging, a moderator's decision, a redaction."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..questions.forms import choices
+from .models import FlagReason
+
+
+class FlagForm(FlaskForm):
+    """Report a post or question to the moderators."""
+
+    reason = SelectField(
+        _l("Waarom meld je dit?"),
+        choices=choices([("", _l("— kies een reden —"))] + [(r.value, r.label) for r in FlagReason]),
+        default="",
+    )
+    note = TextAreaField(
+        _l("Toelichting"),
+        description=_l("Nodig bij ‘Anders’. Herhaal geen persoonsgegevens uit de tekst."),
+        validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
+    )
+
+
+class DecisionForm(FlaskForm):
+    """A moderator's decision; the button pressed says which (`actie`)."""
+
+    reason = TextAreaField(
+        _l("Reden (de auteur ziet deze)"),
+        description=_l("Nodig bij afwijzen, om aanpassing vragen en verwijderen."),
+        validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
+    )
+
+
+class RedactForm(FlaskForm):
+    """Replace part of a post's text."""
+
+    body = TextAreaField(
+        _l("Tekst na redactie"),
+        description=_l("Vervang wat weg moet, bijvoorbeeld door [naam] of [verwijderd]."),
+        validators=[InputRequired(message=_l("De nieuwe tekst mag niet leeg zijn.")),
+                    Length(max=10000, message=_l("Gebruik hoogstens 10000 tekens."))],
+    )
+    delete_original = BooleanField(
+        _l("De oorspronkelijke tekst bevatte persoonsgegevens: definitief verwijderen, ook uit eerdere versies")
+    )
+    reason = TextAreaField(
+        _l("Reden (de auteur ziet deze)"),
+        validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
+    )
