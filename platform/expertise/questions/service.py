@@ -16,6 +16,7 @@ from ..accounts.models import ExpertiseArea, Role, User
 from ..core.markdown import render_markdown
 from ..core.time import AMSTERDAM
 from ..extensions import db
+from . import events
 from .models import (
     EventKind,
     Outcome,
@@ -189,6 +190,7 @@ def _publish(question, actor, now):
     question.published_at = now
     question.advice_due_at = advice_due(now, question.urgency)
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.PUBLISHED, created_at=now))
+    events.question_published(question, now)
 
 
 def post_question(owner, *, title, situation, request, child_age, child_gender=None,
@@ -234,6 +236,7 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
         if question.status == Status.OPEN:
             question.advice_due_at = advice_due(question.published_at, question.urgency)
     db.session.flush()
+    events.question_updated(question, now)
     return question
 
 
@@ -278,6 +281,7 @@ def post_reply(author, question, *, body, parent=None, now):
         question.status = Status.ADVISED.value
         question.first_advice_at = now
     db.session.flush()
+    events.post_published(post, now)
     return post
 
 
@@ -302,6 +306,7 @@ def edit_post(actor, post, *, body, now):
     post.body_html = render_markdown(body)
     post.edited_at = now
     db.session.flush()
+    events.post_updated(post, now)
     return post
 
 
@@ -315,6 +320,7 @@ def mark_advice_helpful(actor, post, *, helpful=True, now):
         raise QuestionError(_l("Alleen een advies kun je als nuttig markeren."))
     post.helpful = bool(helpful)
     db.session.flush()
+    events.post_updated(post, now)
     return post
 
 
@@ -326,6 +332,7 @@ def ask_more_perspectives(actor, question, now):
     event = QuestionEvent(question=question, actor=actor, kind=EventKind.MORE_PERSPECTIVES, created_at=now)
     db.session.add(event)
     db.session.flush()
+    events.more_perspectives_asked(question, event, now)
     return event
 
 
@@ -370,6 +377,7 @@ def hand_over_question(actor, question, colleague, now):
                           kind=EventKind.HANDED_OVER, created_at=now)
     db.session.add(event)
     db.session.flush()
+    events.question_handed_over(question, event, now)
     return event
 
 
@@ -398,6 +406,7 @@ def close_question(actor, question, *, outcome, explanation, ratings=None, now):
     question.updated_at = now
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.CLOSED, created_at=now))
     db.session.flush()
+    events.question_closed(question, now)
     return question
 
 
@@ -412,6 +421,7 @@ def reopen_question(actor, question, now):
     question.updated_at = now
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.REOPENED, created_at=now))
     db.session.flush()
+    events.question_reopened(question, now)
     return question
 
 
