@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := platform/expertise/translations
 
-.PHONY: run test install install-test translations messages migrate-db clean
+.PHONY: run test install install-test install-production translations messages migrate-db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
+
+# gunicorn + gevent workers, the production shape (and `benchmarks/question_room_fanout.py`).
+install-production: $(VENV)/.installed translations
+	$(BIN)/pip install --quiet -e '.[production]'
 
 # Compiled catalogues (.mo) are build products, made from the .po files.
 translations: $(VENV)/.installed
