@@ -141,4 +141,5 @@ RULES = [
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
+    RouteRule("questions.posts_since", "GET", lambda c: f"/vragen/{_q(c)}/berichten?na=0", QUESTION_ROLES),
 ]
