@@ -11,7 +11,7 @@ TRANSLATIONS := platform/expertise/translations
 # root-owned directory (see README, "Moderation").
 DEDUCE_CACHE := $(VENV)/deduce-cache
 
-.PHONY: run test install install-test translations messages migrate-db clean
+.PHONY: run test install install-test install-production translations messages migrate-db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ $(VENV)/.deduce-cache: | $(VENV)/.installed
 
 install: $(VENV)/.installed $(VENV)/.deduce-cache translations
 install-test: $(VENV)/.installed-test $(VENV)/.deduce-cache translations
+
+# gunicorn + gevent workers, the production shape (and `benchmarks/question_room_fanout.py`).
+install-production: $(VENV)/.installed translations
+	$(BIN)/pip install --quiet -e '.[production]'
 
 # Compiled catalogues (.mo) are build products, made from the .po files.
 translations: $(VENV)/.installed

@@ -120,6 +120,10 @@ class BaseConfig:
     CONSULTATION_SLOT_MINUTES = 15
 
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # "threading" for `make run` and the tests; "gevent" under gunicorn's gevent
+    # workers (production). Set explicitly: auto-detection would pick gevent as
+    # soon as it is installed, also for `python run.py`.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     # How often each process disconnects sockets whose session ended (logout,
     # time-out, deactivation); 0 turns the check off (in-process tests).
     SOCKETIO_SESSION_CHECK_SECONDS = float(os.environ.get("SOCKETIO_SESSION_CHECK_SECONDS", "15"))

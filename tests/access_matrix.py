@@ -210,4 +210,5 @@ RULES = [
     # Everyone who sees the post or question may flag it (the author is told no on the page).
     RouteRule("moderation.flag_post", "GET", lambda c: f"/berichten/{_advice(c)}/melden", QUESTION_ROLES),
     RouteRule("moderation.flag_question", "GET", lambda c: f"/vragen/{_q(c)}/melden", QUESTION_ROLES),
+    RouteRule("questions.posts_since", "GET", lambda c: f"/vragen/{_q(c)}/berichten?na=0", QUESTION_ROLES),
 ]

@@ -94,6 +94,7 @@ def create_app(config_object):
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         cors_allowed_origins=[app.config["BASE_URL"]],
         manage_session=False,
     )

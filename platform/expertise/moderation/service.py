@@ -297,6 +297,16 @@ def _published(item, now):
     item_published.send(item, now=now)
 
 
+def _withdrawn(item, now):
+    """Take a post off every open page, or make open pages of a now hidden question check again."""
+    from ..questions import events as question_events
+
+    if isinstance(item, Post):
+        question_events.post_withdrawn(item, now)
+    else:
+        question_events.question_updated(item, now)
+
+
 # --- flags -------------------------------------------------------------------------
 
 
@@ -523,6 +533,8 @@ def decide(moderator, *, question, post=None, action, reason="", now):
     _resolve_flags(question, post, decision, now)
     if action == Action.APPROVE and not was_visible:
         _published(post if post is not None else question, now)
+    elif action != Action.APPROVE and was_visible:
+        _withdrawn(post if post is not None else question, now)
     notify(author, NotificationKind.MODERATION_DECISION, question_id=question.id, actor=moderator, now=now)
     db.session.flush()
     return decision
@@ -552,6 +564,10 @@ def redact_post(moderator, post, *, body, delete_original, reason="", now):
     decision = _record(question=post.question, post=post, action=Action.REDACT, moderator=moderator,
                        reason=(reason or "").strip()[:2000], original_deleted=bool(delete_original), now=now)
     db.session.flush()
+    if post.status == PostStatus.PUBLISHED:
+        from ..questions import events as question_events
+
+        question_events.post_updated(post, now)  # open pages show the redacted text at once
     notify(post.author, NotificationKind.MODERATION_DECISION, question_id=post.question_id, actor=moderator, now=now)
     return decision
 

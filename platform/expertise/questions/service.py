@@ -17,6 +17,7 @@ from ..core.markdown import render_markdown
 from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..moderation import service as moderation
+from . import events
 from .models import (
     EventKind,
     Outcome,
@@ -246,6 +247,8 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
         _publish(question, owner, now)
     db.session.flush()
     moderation.screen_question(question, now=now)
+    if publish and question.moderation_state is None:  # a held question is announced on release
+        events.question_published(question, now)
     return question
 
 
@@ -265,6 +268,7 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
     if pii_check is not KEEP:
         question.pii_check = pii_check
     question.updated_at = now
+    publishing = question.is_draft and publish
     if question.is_draft:
         if publish:
             _publish(question, actor, now)
@@ -274,6 +278,9 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
             question.advice_due_at = advice_due(question.published_at, question.urgency)
     db.session.flush()
     moderation.screen_question(question, now=now)
+    if publishing and question.moderation_state is None:
+        events.question_published(question, now)
+    events.question_updated(question, now)
     return question
 
 
@@ -282,6 +289,7 @@ def question_released(question, now):
     if question.status == Status.OPEN:
         question.published_at = now
         question.advice_due_at = advice_due(now, question.urgency)
+    events.question_published(question, now)
 
 
 # --- advising in threads ------------------------------------------------------------
@@ -335,6 +343,8 @@ def post_published(post, now):
     if post.kind == PostKind.ADVICE and question.status == Status.OPEN:
         question.status = Status.ADVISED.value
         question.first_advice_at = now
+    db.session.flush()
+    events.post_published(post, now)
 
 
 def _display_role(user):
@@ -359,8 +369,13 @@ def edit_post(actor, post, *, body, pii_check=KEEP, now):
     if pii_check is not KEEP:
         post.pii_check = pii_check
     post.edited_at = now
-    moderation.rescreen_post(post, now=now)
+    was_visible = post.status == PostStatus.PUBLISHED
+    moderation.rescreen_post(post, now=now)  # may hold it, or release a held one (announced there)
     db.session.flush()
+    if was_visible and post.status == PostStatus.PUBLISHED:
+        events.post_updated(post, now)
+    elif was_visible:
+        events.post_withdrawn(post, now)
     return post
 
 
@@ -374,6 +389,7 @@ def mark_advice_helpful(actor, post, *, helpful=True, now):
         raise QuestionError(_l("Alleen een advies kun je als nuttig markeren."))
     post.helpful = bool(helpful)
     db.session.flush()
+    events.post_updated(post, now)
     return post
 
 
@@ -385,6 +401,7 @@ def ask_more_perspectives(actor, question, now):
     event = QuestionEvent(question=question, actor=actor, kind=EventKind.MORE_PERSPECTIVES, created_at=now)
     db.session.add(event)
     db.session.flush()
+    events.more_perspectives_asked(question, event, now)
     return event
 
 
@@ -453,8 +470,11 @@ def _check_colleague(question, colleague, *, exclude):
 
 
 def _move(questions, actor, colleague, now):
-    """Give `questions` to `colleague`; each published one shows the handover in its thread."""
-    events = []
+    """Give `questions` to `colleague`; each published one shows the handover in its thread.
+
+    Returns the handover events, one per published question, in order.
+    """
+    moved = []
     for question in questions:
         question.owner = colleague
         question.updated_at = now
@@ -462,8 +482,11 @@ def _move(questions, actor, colleague, now):
             event = QuestionEvent(question=question, actor=actor, target_user=colleague,
                                   kind=EventKind.HANDED_OVER, created_at=now)
             db.session.add(event)
-            events.append(event)
-    return events
+            moved.append(event)
+    db.session.flush()
+    for event in moved:
+        events.question_handed_over(event.question, event, now)
+    return moved
 
 
 def _moving_with(question, from_owner_id):
@@ -491,9 +514,7 @@ def hand_over_question(actor, question, colleague, now):
     resident = live_resident(question)
     if resident is not None and resident.owner_id != colleague.id:
         raise QuestionError(_l("De bewoner van deze vraag is nog niet overgedragen."), "colleague")
-    events = _move(_moving_with(question, actor.id), actor, colleague, now)
-    db.session.flush()
-    return events[0]
+    return _move(_moving_with(question, actor.id), actor, colleague, now)[0]
 
 
 def can_hand_over_on_behalf(user, question):
@@ -523,9 +544,7 @@ def hand_over_on_behalf(coordinator, question, colleague, now):
             _l("De bewoner van deze vraag hoort nog niet bij deze collega. Rond eerst het herstel met de herstelsleutel af."),
             "colleague",
         )
-    events = _move(_moving_with(question, question.owner_id), coordinator, colleague, now)
-    db.session.flush()
-    return events[0]
+    return _move(_moving_with(question, question.owner_id), coordinator, colleague, now)[0]
 
 
 def close_question(actor, question, *, outcome, explanation, ratings=None, now):
@@ -553,6 +572,7 @@ def close_question(actor, question, *, outcome, explanation, ratings=None, now):
     question.updated_at = now
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.CLOSED, created_at=now))
     db.session.flush()
+    events.question_closed(question, now)
     return question
 
 
@@ -567,6 +587,7 @@ def reopen_question(actor, question, now):
     question.updated_at = now
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.REOPENED, created_at=now))
     db.session.flush()
+    events.question_reopened(question, now)
     return question
 
 

@@ -6,7 +6,7 @@ and other people's pages have nothing that could.
 """
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -702,3 +702,50 @@ home_card(
     roles=(Role.MODERATOR,),
     order=10,
 )
+
+
+# --- live thread: what a page missed ---------------------------------------------------
+
+
+@bp.route("/vragen/<int:question_id>/berichten")
+@role_required(*QUESTION_ROLES)
+def posts_since(question_id):
+    """Return the posts after `na` (and thread events after `na_gebeurtenis`), rendered for this person.
+
+    A live page calls this after its socket reconnects, to fetch what it
+    missed; the answer passes the same access check as the page and is
+    never cached.
+    """
+    from .events import FlatThread
+
+    question = access_question(current_user, question_id)
+    after_post = int_arg("na", 0)
+    after_event = int_arg("na_gebeurtenis")
+    moderator = current_user.has_role(Role.MODERATOR)
+    thread = service.load_thread(question, with_revisions=moderator)
+    now = utcnow()
+    is_owner = service.is_owner(current_user, question)
+    context = dict(
+        thread=FlatThread(question, thread.revisions),
+        is_owner=is_owner,
+        can_reply=service.can_reply(current_user, question),
+        can_edit_post=lambda post: service.can_edit_post(current_user, post, now),
+        show_revisions=moderator,
+        show_ratings=is_owner or current_user.has_role(Role.MODERATOR, Role.COORDINATOR),
+    )
+    posts = [p for p in thread.posts if p.id > after_post]
+    events = []
+    if after_event is not None:
+        events = [e for e in thread.events if e.id > after_event and e.kind != EventKind.PUBLISHED]
+    response = jsonify(
+        question_id=question.id,
+        status=question.status,
+        posts=[
+            {"id": p.id, "parent_id": p.parent_id,
+             "html": render_template("questions/_live_post.html", post=p, **context)}
+            for p in posts
+        ],
+        events=[{"id": e.id, "html": render_template("questions/_live_event.html", event=e)} for e in events],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -12,4 +12,4 @@ The public seam for other areas:
 """
 from .events import register_room, room_name  # noqa: F401
 from .models import Delivery, NotificationKind  # noqa: F401
-from .service import mail_on_commit, notify, publish_on_commit  # noqa: F401
+from .service import close_room_on_commit, mail_on_commit, notify, publish_on_commit  # noqa: F401

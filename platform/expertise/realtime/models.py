@@ -22,6 +22,8 @@ class NotificationKind(enum.StrEnum):
     HELD_POST = "held_post"
     FLAGGED_ITEM = "flagged_item"
     CONSULTATION_UPDATE = "consultation_update"
+    QUESTION_CLOSED = "question_closed"
+    QUESTION_HANDED_OVER = "question_handed_over"
 
     @property
     def label(self):
@@ -39,6 +41,8 @@ KIND_LABELS = {
     NotificationKind.HELD_POST: _l("Bericht dat wacht op beoordeling"),
     NotificationKind.FLAGGED_ITEM: _l("Gemelde bijdrage"),
     NotificationKind.CONSULTATION_UPDATE: _l("Nieuws over het wekelijks overleg"),
+    NotificationKind.QUESTION_CLOSED: _l("Afsluiting van een vraag waarop ik adviseerde"),
+    NotificationKind.QUESTION_HANDED_OVER: _l("Vraag die aan mij is overgedragen"),
 }
 
 

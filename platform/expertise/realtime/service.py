@@ -71,6 +71,18 @@ def publish_on_commit(event, payload, room):
     _queue(_EVENTS).append((event, dict(payload), room))
 
 
+def close_room_on_commit(room):
+    """Empty `room` after the commit, so every socket in it must join again (and be re-checked).
+
+    For changes that may take away someone's access (a handover, a question
+    made visible to fewer people): the events queued before it still reach
+    the room, then its sockets are removed and have to ask again.
+    """
+    if not _ROOM.match(room) or room.startswith("user:"):
+        raise RealtimeError("room must look like '<kind>:<id>' and not be a user's room")
+    _queue(_EVENTS).append((None, None, room))
+
+
 def mail_on_commit(recipient, subject, body):
     """Queue a plain-text e-mail that is sent only after the commit."""
     _queue(_MAILS).append((recipient, str(subject), str(body)))
@@ -93,6 +105,12 @@ def _after_commit(session):
     events = session.info.pop(_EVENTS, [])
     mails = session.info.pop(_MAILS, [])
     for event, payload, room in events:
+        if event is None:
+            try:
+                socketio.close_room(room)
+            except Exception as error:
+                log.error("closing a room failed: %s", type(error).__name__)
+            continue
         data = {k: (str(v) if isinstance(v, Markup) else v) for k, v in payload.items()}
         try:
             socketio.emit(event, data, to=room)
@@ -140,6 +158,8 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.HELD_POST: _l("Er wacht een bericht op beoordeling bij vraag #%(number)d"),
     NotificationKind.FLAGGED_ITEM: _l("Er is een bijdrage gemeld bij vraag #%(number)d"),
     NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg bij vraag #%(number)d"),
+    NotificationKind.QUESTION_CLOSED: _l("Vraag #%(number)d is afgesloten met terugkoppeling"),
+    NotificationKind.QUESTION_HANDED_OVER: _l("Vraag #%(number)d is aan jou overgedragen"),
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -151,6 +171,8 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.HELD_POST: _l("Er wacht een bericht op beoordeling"),
     NotificationKind.FLAGGED_ITEM: _l("Er is een bijdrage gemeld"),
     NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg"),
+    NotificationKind.QUESTION_CLOSED: _l("Een vraag is afgesloten met terugkoppeling"),
+    NotificationKind.QUESTION_HANDED_OVER: _l("Er is een vraag aan jou overgedragen"),
 }
 
 MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
@@ -197,6 +219,8 @@ DEFAULT_DELIVERY = {
     NotificationKind.HELD_POST: Delivery.IMMEDIATELY,
     NotificationKind.FLAGGED_ITEM: Delivery.DAILY,
     NotificationKind.CONSULTATION_UPDATE: Delivery.DAILY,
+    NotificationKind.QUESTION_CLOSED: Delivery.DAILY,
+    NotificationKind.QUESTION_HANDED_OVER: Delivery.IMMEDIATELY,
 }
 
 # Which kinds a role can receive; the settings page shows only these.
@@ -206,6 +230,7 @@ KINDS_BY_ROLE = {
         NotificationKind.NEW_REPLY,
         NotificationKind.REPLY_TO_YOUR_POST,
         NotificationKind.MODERATION_DECISION,
+        NotificationKind.QUESTION_HANDED_OVER,
     ],
     Role.EXPERT: [
         NotificationKind.NEW_QUESTION_IN_AREA,
@@ -213,6 +238,7 @@ KINDS_BY_ROLE = {
         NotificationKind.REPLY_TO_YOUR_POST,
         NotificationKind.MODERATION_DECISION,
         NotificationKind.CONSULTATION_UPDATE,
+        NotificationKind.QUESTION_CLOSED,
     ],
     Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
     Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST],

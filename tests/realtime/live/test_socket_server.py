@@ -81,7 +81,7 @@ def test_unregistered_and_forbidden_rooms_are_refused(realtime_server, listeners
     _http, bram = _listen(realtime_server, listeners, "bram")
     own = anna.wait_for  # noqa: F841  (connection is up)
     call = anna.client.call
-    assert call("join", {"kind": "question", "id": 1}, timeout=5) == {"ok": False}
+    assert call("join", {"kind": "question", "id": 999999}, timeout=5) == {"ok": False}
     assert call("join", {"kind": "user", "id": 1}, timeout=5) == {"ok": False}
     assert call("join", {"kind": "nonsense", "id": 1}, timeout=5) == {"ok": False}
     # The probe rule lets a user into probe:<own id> only; learn bram's id from his own join.

@@ -1,0 +1,217 @@
+/*
+ * Live question thread: new posts, edits and thread events appear without a reload.
+ *
+ * Progressive enhancement only: without JavaScript the thread is a plain page
+ * and a reload shows everything. The page joins the room question:<id> over
+ * the one socket of notifications.js (the server checks access on join).
+ * Events carry ids and a fragment rendered by the server for a neutral
+ * viewer, the same for everyone: it has no per-person controls, so a short
+ * notice offers a reload for those. After a reconnect (and once after
+ * joining) the page fetches what it missed from data-feed-url, rendered for
+ * this person.
+ */
+(function () {
+  "use strict";
+
+  var section = document.querySelector("[data-live-thread]");
+  var live = window.expertiseRealtime;
+  if (!section || !live) {
+    return;
+  }
+  var questionId = parseInt(section.getAttribute("data-live-thread"), 10);
+  var feedUrl = section.getAttribute("data-feed-url");
+
+  function idsOf(selector, prefix) {
+    var ids = [0];
+    section.querySelectorAll(selector).forEach(function (element) {
+      var id = parseInt(element.id.slice(prefix.length), 10);
+      if (!isNaN(id)) {
+        ids.push(id);
+      }
+    });
+    return Math.max.apply(null, ids);
+  }
+
+  var lastPostId = idsOf("article.post[id^='bericht-']", "bericht-");
+  var lastEventId = idsOf("li[id^='gebeurtenis-']", "gebeurtenis-");
+
+  function threadList() {
+    var list = section.querySelector(":scope > ol.thread");
+    if (list) {
+      return list;
+    }
+    list = document.createElement("ol");
+    list.className = "thread";
+    var empty = section.querySelector("[data-thread-empty]");
+    if (empty) {
+      empty.hidden = true;
+      empty.parentNode.insertBefore(list, empty);
+    } else {
+      section.querySelector("h2").insertAdjacentElement("afterend", list);
+    }
+    return list;
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();  // rendered and escaped by the server
+    return template.content.firstElementChild;
+  }
+
+  var notice = null;
+
+  function showNotice() {
+    if (notice) {
+      return;
+    }
+    notice = document.createElement("p");
+    notice.className = "flash flash--info live-notice";
+    notice.setAttribute("role", "status");
+    notice.appendChild(document.createTextNode(section.getAttribute("data-live-notice") + " "));
+    var link = document.createElement("a");
+    link.className = "utrecht-link";
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = section.getAttribute("data-live-reload");
+    notice.appendChild(link);
+    section.querySelector("h2").insertAdjacentElement("afterend", notice);
+  }
+
+  function insertPost(id, parentId, html) {
+    if (document.getElementById("bericht-" + id)) {
+      return false;
+    }
+    var item = fragment(html);
+    var parent = parentId ? document.getElementById("bericht-" + parentId) : null;
+    if (parent) {
+      var replies = parent.querySelector(":scope > ol.thread--replies");
+      if (!replies) {
+        replies = document.createElement("ol");
+        replies.className = "thread thread--replies";
+        parent.appendChild(replies);
+      }
+      replies.appendChild(item);
+    } else {
+      threadList().appendChild(item);
+    }
+    lastPostId = Math.max(lastPostId, id);
+    return true;
+  }
+
+  function updatePost(id, html) {
+    var old = document.getElementById("bericht-" + id);
+    if (!old) {
+      return;
+    }
+    var updated = fragment(html).querySelector("article");
+    // Keep this person's own controls and the replies already on the page.
+    var oldActions = old.querySelector(":scope > .post__actions");
+    var newActions = updated.querySelector(":scope > .post__actions");
+    if (oldActions && newActions) {
+      newActions.replaceWith(oldActions);
+    }
+    var replies = old.querySelector(":scope > ol.thread--replies");
+    if (replies) {
+      updated.appendChild(replies);
+    }
+    old.replaceWith(updated);
+  }
+
+  function insertEvent(html) {
+    var item = fragment(html);
+    var id = parseInt(item.getAttribute("data-event-id"), 10);
+    if (document.getElementById(item.id)) {
+      return;
+    }
+    threadList().appendChild(item);
+    lastEventId = Math.max(lastEventId, id || 0);
+  }
+
+  function catchUp() {
+    var url = feedUrl + "?na=" + encodeURIComponent(lastPostId) +
+      "&na_gebeurtenis=" + encodeURIComponent(lastEventId);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("thread feed " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        var changed = false;
+        data.posts.forEach(function (post) {
+          changed = insertPost(post.id, post.parent_id, post.html) || changed;
+        });
+        data.events.forEach(function (event) {
+          insertEvent(event.html);
+          changed = true;
+        });
+        if (changed) {
+          showNotice();
+        }
+      })
+      .catch(function () {
+        // The question may no longer be visible (404), or the network is down:
+        // a reload shows the truth.
+        showNotice();
+      });
+  }
+
+  function mine(payload) {
+    return payload && payload.question_id === questionId;
+  }
+
+  live.on("post_published", function (payload) {
+    if (!mine(payload)) {
+      return;
+    }
+    var item = fragment(payload.html);
+    var parentId = parseInt(item.getAttribute("data-parent-id"), 10) || null;
+    if (insertPost(payload.post_id, parentId, payload.html)) {
+      showNotice();
+    }
+  });
+  live.on("post_updated", function (payload) {
+    if (mine(payload)) {
+      updatePost(payload.post_id, payload.html);
+    }
+  });
+  live.on("post_withdrawn", function (payload) {
+    var post = mine(payload) && document.getElementById("bericht-" + payload.post_id);
+    if (post) {
+      post.parentNode.removeChild(post);
+    }
+  });
+  live.on("thread_event", function (payload) {
+    if (mine(payload)) {
+      insertEvent(payload.html);
+      showNotice();
+    }
+  });
+  live.on("question_changed", function (payload) {
+    if (!mine(payload)) {
+      return;
+    }
+    showNotice();
+    // The server empties the room after this event: join again (access is checked again).
+    window.setTimeout(join, 500);
+  });
+
+  function join() {
+    return live.join("question", questionId).then(function (ok) {
+      if (ok) {
+        section.setAttribute("data-live-joined", "true");
+        return catchUp();
+      }
+      section.setAttribute("data-live-joined", "false");
+      showNotice();
+      return null;
+    });
+  }
+
+  live.onReconnect(catchUp);
+  if (live.socket.connected) {
+    join();
+  } else {
+    live.socket.once("connect", join);
+  }
+})();

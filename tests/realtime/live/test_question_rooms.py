@@ -1,0 +1,96 @@
+"""Question rooms against a real server process: live posts, refused joins, catching up.
+
+The server is `tests/support/realtime_app.py` with the demo world; people
+post over HTTP exactly as the pages do, and listen with python-socketio.
+"""
+import json
+import re
+
+import pytest
+
+from ...support.realtime import DEMO_EMAILS, Listener, cookie_header, login_over_http, post_form
+
+pytestmark = pytest.mark.slow
+
+TITLE = "Vraag van de familie Pietersen-Ganzenmarkt"
+SITUATION = "Mevrouw Pietersen woont aan de Ganzenmarkt 12 en haar zoon Jorrit slaapt slecht."
+REQUEST = "Wat kan Jorrit helpen om weer te slapen?"
+SECRETS = ("Pietersen", "Ganzenmarkt", "Jorrit", "@demo.test")
+
+
+def _listen(server, listeners, who):
+    http = login_over_http(server.url, DEMO_EMAILS[who])
+    listener = Listener().connect(server.url, cookie_header(http))
+    listeners.append(listener)
+    return http, listener
+
+
+def _ask(server, http, visibility):
+    """Post a question over HTTP as the logged-in family worker; return its id."""
+    page = http.get(server.url + "/vragen/nieuw", timeout=10).text
+    area = re.search(r'<input[^>]*name="areas"[^>]*value="(\d+)"', page).group(1)
+    response = post_form(http, server.url, "/vragen/nieuw", {
+        "title": TITLE, "situation": SITUATION, "request": REQUEST, "child_age": "9",
+        "child_gender": "boy", "areas": area, "urgency": "normal", "visibility": visibility,
+        "family_consent": "y", "actie": "plaatsen",
+    })
+    assert response.status_code == 302, response.text[:500]
+    return int(re.search(r"/vragen/(\d+)", response.headers["Location"]).group(1))
+
+
+def _advise(server, http, question_id, body):
+    response = post_form(http, server.url, f"/vragen/{question_id}/reageren", {"body": body, "actie": "plaatsen"})
+    assert response.status_code == 302, response.text[:500]
+    return int(re.search(r"#bericht-(\d+)", response.headers["Location"]).group(1))
+
+
+def _join(listener, question_id):
+    return listener.client.call("join", {"kind": "question", "id": question_id}, timeout=5)["ok"]
+
+
+def test_watcher_receives_a_post_made_over_http_and_outsiders_cannot_join(realtime_server, listeners):
+    anna_http, anna = _listen(realtime_server, listeners, "anna")
+    eva_http, _eva = _listen(realtime_server, listeners, "eva")
+    _bram_http, bram = _listen(realtime_server, listeners, "bram")
+    question_id = _ask(realtime_server, anna_http, "restricted")
+    assert _join(anna, question_id) is True
+    assert _join(bram, question_id) is False  # family worker of another team, restricted question
+
+    post_id = _advise(realtime_server, eva_http, question_id, "Probeer een *vast* avondritueel.")
+    payload = anna.wait_for("post_published", lambda p: p["post_id"] == post_id)
+    assert payload["question_id"] == question_id
+    assert f'id="bericht-{post_id}"' in payload["html"] and "<em>vast</em>" in payload["html"]
+    assert anna.wait_for("notification", lambda p: p["kind"] == "new_advice")["question_id"] == question_id
+    assert not any(name == "post_published" for name, _p, _at in bram.events)
+
+    # Nothing that leaves the server names the family or repeats the question.
+    for listener in (anna, bram, _eva):
+        for name, data, _at in listener.events:
+            text = json.dumps(data)
+            for secret in SECRETS + (TITLE, SITUATION, REQUEST):
+                assert secret not in text, (name, secret)
+            if name.startswith("notification"):
+                assert "Anna" not in text and "Eva" not in text
+
+
+def test_after_a_reconnect_the_missed_posts_are_fetched(realtime_server, listeners):
+    anna_http, anna = _listen(realtime_server, listeners, "anna")
+    eva_http, _eva = _listen(realtime_server, listeners, "eva")
+    question_id = _ask(realtime_server, anna_http, "team")
+    assert _join(anna, question_id)
+    seen = _advise(realtime_server, eva_http, question_id, "Eerste advies.")
+    anna.wait_for("post_published", lambda p: p["post_id"] == seen)
+    anna.close()
+
+    missed = [_advise(realtime_server, eva_http, question_id, f"Gemist advies {n}.") for n in (1, 2)]
+    again = Listener().connect(realtime_server.url, cookie_header(anna_http))
+    listeners.append(again)
+    assert _join(again, question_id)
+    response = anna_http.get(f"{realtime_server.url}/vragen/{question_id}/berichten?na={seen}", timeout=10)
+    assert response.headers["Cache-Control"] == "no-store"
+    posts = response.json()["posts"]
+    assert [p["id"] for p in posts] == missed
+    assert "Gemist advies 1." in posts[0]["html"] and "Markeer als nuttig" in posts[0]["html"]
+    # Bram (another team) gets nothing from the feed either.
+    bram_http = login_over_http(realtime_server.url, DEMO_EMAILS["bram"])
+    assert bram_http.get(f"{realtime_server.url}/vragen/{question_id}/berichten", timeout=10).status_code == 404
