@@ -10,7 +10,7 @@ from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import service
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
@@ -190,6 +190,7 @@ def _apply_error(form, error):
 
 @bp.route("/vragen/nieuw", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
+@limiter.limit(POSTING_LIMIT, methods=["POST"], key_func=per_user)
 def new():
     """Ask a question: preview it, keep it as a draft, or post it."""
     form = _question_form()
@@ -276,6 +277,7 @@ def detail(question_id):
 
 @bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])
 @role_required(*QUESTION_ROLES)
+@limiter.limit(POSTING_LIMIT, methods=["POST"], key_func=per_user)
 def new_post(question_id):
     """Give advice, add to the question, or reply to a post (`?op=<post id>`)."""
     question = access_question(current_user, question_id)
