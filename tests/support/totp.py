@@ -46,3 +46,7 @@ class DemoAuthenticator:
                 self.last_step[email] = step
                 return code
             time.sleep(1)
+
+
+# The authenticator of each live server, by base URL (filled by AppServer.start).
+AUTHENTICATORS = {}

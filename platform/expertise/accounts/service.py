@@ -70,7 +70,8 @@ MAX_PASSWORD_LENGTH = 256
 
 _PATTERN_PROBLEMS = {
     "passwords": _l("Het lijkt op een veelgebruikt wachtwoord."),
-    "user_inputs": _l("Het bevat je naam, je e-mailadres of de naam van het platform."),
+    "user_inputs": _l("Het bevat je naam of je e-mailadres."),
+    "context": _l("Het bevat een woord dat iedereen hier als eerste probeert, zoals wachtwoord, platform of jeugd."),
     "names": _l("Het bestaat vooral uit voornamen of achternamen."),
     "words": _l("Het bestaat uit een enkel woord of een paar veelvoorkomende woorden."),
     "spatial": _l("Het bevat een toetsenbordpatroon, zoals qwerty of asdf."),
@@ -80,14 +81,16 @@ _PATTERN_PROBLEMS = {
 }
 
 
-def _password_problem(result):
+def _password_problem(result, personal):
     """Name the main weakness zxcvbn found, in Dutch."""
     kinds = []
     for match in result["sequence"]:
         pattern = match["pattern"]
         if pattern == "dictionary":
             name = match.get("dictionary_name")
-            if name in ("passwords", "user_inputs"):
+            if name == "user_inputs":
+                kinds.append("user_inputs" if match.get("matched_word") in personal else "context")
+            elif name == "passwords":
                 kinds.append(name)
             elif name in ("female_names", "male_names", "surnames"):
                 kinds.append("names")
@@ -97,7 +100,7 @@ def _password_problem(result):
             kinds.append(pattern)
         elif pattern == "regex":
             kinds.append("date")
-    for kind in ("user_inputs", "passwords", "spatial", "sequence", "repeat", "date", "names", "words"):
+    for kind in ("user_inputs", "context", "spatial", "sequence", "repeat", "passwords", "date", "names", "words"):
         if kind in kinds:
             return _PATTERN_PROBLEMS[kind]
     return _l("Het is te kort of te voorspelbaar.")
@@ -117,15 +120,17 @@ def check_password_rules(password, user=None):
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(_l("Kies een wachtwoord van hoogstens 256 tekens."), "password")
-    inputs = list(CONTEXT_WORDS)
+    personal = set()
     if user is not None:
-        inputs += [user.email, user.email.split("@")[0], *user.name.lower().split()]
-    # zxcvbn's run time grows with length; the first 100 characters tell enough.
-    result = zxcvbn(password[:100], user_inputs=inputs)
+        personal = {user.email.lower(), user.email.split("@")[0].lower(), *user.name.lower().split()}
+    inputs = list(CONTEXT_WORDS) + sorted(personal)
+    # zxcvbn takes at most 72 characters (its run time grows with length);
+    # a longer password is judged by its first 72, which is plenty.
+    result = zxcvbn(password[:72], user_inputs=inputs)
     if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         raise AccountError(
             _l("Dit wachtwoord is te makkelijk te raden. %(problem)s Een zin van vier of meer woorden is "
-               "sterk en goed te onthouden.", problem=_password_problem(result)),
+               "sterk en goed te onthouden.", problem=_password_problem(result, personal)),
             "password",
         )
 

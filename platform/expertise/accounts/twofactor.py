@@ -38,6 +38,7 @@ STEP_SECONDS = 30
 DIGITS = 6
 RECOVERY_CODE_COUNT = 10
 PENDING_MAX_ATTEMPTS = 5
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 TOTP = "totp"
 RECOVERY = "recovery_code"
 
@@ -165,7 +166,7 @@ def new_recovery_codes(user, now):
     codes = []
     key = _code_key()
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = pyotp.random_base32(length=16)  # 80 bits
+        raw = "".join(secrets.choice(BASE32) for _ in range(16))  # 80 bits
         codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
         db.session.add(RecoveryCode(user_id=user.id, code_hash=secretbox.keyed_hash(key, raw), created_at=now))
     db.session.flush()
