@@ -129,3 +129,25 @@ def test_step_up_page_only_returns_to_local_paths(cast, login):
     anna = login(cast.anna)
     response = anna.post("/bevestigen?next=//evil.example/", {"step_up_password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_five_wrong_confirmations_lock_the_account_and_end_its_sessions(cast, login):
+    admin = login(cast.ada)
+    _age_step_up(cast.ada)
+    path = f"/beheer/gebruikers/{cast.bram.id}/deactiveren"
+    for _ in range(4):
+        assert admin.post(path, {"_step_up": "1", "step_up_password": "wrong password here"}).status_code == 200
+    response = admin.post(path, {"_step_up": "1", "step_up_password": "wrong password here"})
+    assert response.status_code == 302 and response.headers["Location"] == "/inloggen"
+    assert db.session.scalar(db.select(db.func.count(UserSession.id)).filter_by(user_id=cast.ada.id)) == 0
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action=audit.LOGIN_LOCK)).actor_user_id == cast.ada.id
+    assert db.session.get(User, cast.bram.id).active
+
+
+def test_an_empty_confirmation_does_not_count_as_a_failure(cast, login):
+    admin = login(cast.ada)
+    _age_step_up(cast.ada)
+    admin.post(f"/beheer/gebruikers/{cast.bram.id}/deactiveren", {"_step_up": "1"})
+    ada = db.session.get(User, cast.ada.id)
+    db.session.refresh(ada)
+    assert ada.failed_logins == 0

@@ -66,7 +66,7 @@ def confirm(form, now):
     return False, locked
 
 
-def _locked_out():
+def locked_out():
     logout_user()
     session.clear()
     response = redirect(url_for("accounts.login"))
@@ -87,7 +87,7 @@ def require_step_up(secret_fields=()):
         if ok:
             return None
         if locked:
-            return _locked_out()
+            return locked_out()
         error = _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
     if request.method == "POST":
         action = request.full_path.rstrip("?")

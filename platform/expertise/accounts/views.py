@@ -213,7 +213,7 @@ def step_up():
         if ok:
             return redirect(target)
         if locked:
-            return stepup._locked_out()
+            return stepup.locked_out()
         error = _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
     return _no_store(render_template("accounts/step_up.html", form=form, action=request.full_path, hidden=[],
                                      error=error, dropped=[], marker=stepup.MARKER))
