@@ -73,6 +73,20 @@ class BaseConfig:
 
     INVITATION_VALIDITY = timedelta(days=7)
     PASSWORD_MIN_LENGTH = 12
+    # zxcvbn score (0-4) a new password needs; 3 = "safely unguessable".
+    PASSWORD_MIN_SCORE = 3
+
+    # Two factors (NEN 7510, ASVS 6.3.3): TOTP for every account. The secret
+    # is stored encrypted under TOTP_ENC_KEY, which lives outside the database.
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Platform Expertise Jeugd")
+    # Between the password and the code: how long the pending login lives.
+    PENDING_LOGIN_VALIDITY = timedelta(minutes=5)
+    # Step-up: a password or code this recent allows handover, erasure, recovery,
+    # role changes, deactivation and resetting someone's second factor.
+    STEP_UP_VALIDITY = timedelta(minutes=5)
+    # Per account: this many failed passwords or codes in a row lock it for a while.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_DURATION = timedelta(minutes=15)
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "platform@expertise.invalid")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -129,6 +143,7 @@ class BaseConfig:
     SOCKETIO_SESSION_CHECK_SECONDS = float(os.environ.get("SOCKETIO_SESSION_CHECK_SECONDS", "15"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
 
     # The deduce worker's Unix socket (see expertise.moderation.deduce_worker). Unset: the
     # personal-data check of posts runs on the rule detectors alone. The app waits at most
@@ -154,6 +169,10 @@ class DevelopmentConfig(BaseConfig):
     def AUDIT_MAC_KEY(self):  # noqa: N802
         return os.environ.get("AUDIT_MAC_KEY") or _throwaway_secret("AUDIT_MAC_KEY")
 
+    @property
+    def TOTP_ENC_KEY(self):  # noqa: N802
+        return os.environ.get("TOTP_ENC_KEY") or _throwaway_secret("TOTP_ENC_KEY")
+
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'expertise.db'}"
     )
@@ -175,6 +194,7 @@ class TestConfig(BaseConfig):
     ARGON2_PARALLELISM = 1
     VAULT_PEPPER = "test-only-vault-pepper-not-for-production"
     AUDIT_MAC_KEY = "test-only-audit-mac-key-not-for-production"
+    TOTP_ENC_KEY = "test-only-totp-encryption-key-not-for-production"
     VAULT_KDF = (1, 8192, 1)  # expertise.vault.crypto.TEST_KDF
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = False
@@ -188,11 +208,12 @@ class ProductionConfig(BaseConfig):
     """Production: every secret from the environment, secure cookies."""
 
     ENV_NAME = "production"
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "VAULT_PEPPER", "AUDIT_MAC_KEY")
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "VAULT_PEPPER", "AUDIT_MAC_KEY", "TOTP_ENC_KEY")
     # Explicit, so a stray FLASK_DEBUG=1 in the environment cannot switch it on
     # (Flask reads that variable before the config; the debugger runs code).
     DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    TOTP_ENC_KEY = os.environ.get("TOTP_ENC_KEY")
     VAULT_PEPPER = os.environ.get("VAULT_PEPPER")
     AUDIT_MAC_KEY = os.environ.get("AUDIT_MAC_KEY")
     VAULT_COOKIE_NAME = os.environ.get("VAULT_COOKIE_NAME", "__Host-ep_vk")

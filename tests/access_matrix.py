@@ -118,6 +118,11 @@ RULES = [
     RouteRule("accounts.logout", "POST", lambda c: "/uitloggen", public=True),
     RouteRule("accounts.set_language", "POST", lambda c: "/taal", public=True, data=lambda c: {"lang": "en"}),
     RouteRule("accounts.accept_invitation", "GET", lambda c: "/uitnodiging/onbekend", public=True),
+    # Between the password and the code: without a pending login they send back to /inloggen.
+    RouteRule("accounts.login_code", "GET", lambda c: "/inloggen/code", public=True),
+    RouteRule("accounts.enrol_totp", "GET", lambda c: "/inloggen/tweestaps-instellen", public=True),
+    RouteRule("accounts.step_up", "GET", lambda c: "/bevestigen?next=/account"),
+    RouteRule("accounts.admin_reset_totp", "POST", lambda c: f"/beheer/gebruikers/{c.bram.id}/tweestaps-herstellen", MANAGERS),
     RouteRule("accounts.admin_index", "GET", lambda c: "/beheer", MANAGERS),
     RouteRule("accounts.admin_users", "GET", lambda c: "/beheer/gebruikers", MANAGERS),
     RouteRule("accounts.admin_invite_user", "GET", lambda c: "/beheer/gebruikers/uitnodigen", MANAGERS),

@@ -20,6 +20,7 @@ from expertise.extensions import db
 from . import factories
 from .factories import PASSWORD
 from .support.servers import PostgresCluster
+from .support.totp import code_after
 
 
 class IsolatedClient(FlaskClient):
@@ -185,6 +186,33 @@ def cast(app):
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
+def totp_code(user, now=None):
+    """Return the code the user's authenticator app would show now, as the server last saw it.
+
+    Read on a connection of its own, so it sees what requests committed. A
+    person cannot log in twice within one 30-second step, tests can: when
+    the server already accepted the codes of this step and the next, the
+    replay guard of this test user is cleared.
+    This changes test data, not the check: the replay tests post codes
+    themselves.
+    """
+    from expertise.accounts import twofactor
+    from expertise.accounts.models import User
+
+    with db.engine.connect() as connection:
+        secret_ct, last_step = connection.execute(
+            db.select(User.totp_secret_ct, User.totp_last_step).where(User.id == user.id)
+        ).one()
+    probe = User(id=user.id, totp_secret_ct=secret_ct)
+    secret = twofactor.totp_secret(probe)
+    code, _step = code_after(secret, last_step, now)
+    if code is None:
+        with db.engine.begin() as connection:
+            connection.execute(db.update(User).where(User.id == user.id).values(totp_last_step=None))
+        code, _step = code_after(secret, None, now)
+    return code
+
+
 class Browser:
     """A test client that knows how to fetch and send the CSRF token."""
 
@@ -210,8 +238,12 @@ class Browser:
         return self.client.open(url, method=method, **kwargs)
 
     def login(self, user, password=PASSWORD):
+        """Log in through the two forms a person uses: password, then the code of their app."""
         response = self.post("/inloggen", {"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        if response.headers["Location"].endswith("/inloggen/code"):
+            response = self.post("/inloggen/code", {"code": totp_code(user)})
+            assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return response
 
     def logout(self):

@@ -32,8 +32,12 @@ _counter = iter(range(1, 10**6))
 
 
 def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
-              organisation=None, areas=(), password=PASSWORD, active=True):
-    """Create an activated user (password set) unless password=None."""
+              organisation=None, areas=(), password=PASSWORD, active=True, totp=True):
+    """Create an activated user (password set) unless password=None.
+
+    An activated user has a confirmed TOTP secret (as after enrolment)
+    unless totp=False; `conftest.Browser.login` computes its codes.
+    """
     n = next(_counter)
     name = name or f"User {n}"
     user = User(
@@ -49,6 +53,12 @@ def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
+    if password and totp:
+        import pyotp
+
+        from expertise.accounts import twofactor
+
+        twofactor.install_secret(user, pyotp.random_base32(length=32), utcnow())
     return user
 
 

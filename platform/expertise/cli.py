@@ -62,14 +62,37 @@ def init_app(app):
         else:
             from .demo import seed_demo_recovery_key
 
+            from .demo import seed_demo_totp
+
             seed_demo()
             kit = seed_demo_recovery_key()
+            totp_secrets = seed_demo_totp()
             db.session.commit()
             click.echo("Demo world ready.")
             if kit:
                 # Demo only: a real recovery kit is printed once on /beheer/herstelsleutel.
                 click.echo(f"Demo recovery kit (keep it to try the recovery ceremony): {kit}")
+            if totp_secrets:
+                # Demo only: real accounts scan a QR code at their first login.
+                click.echo("Demo TOTP secrets (add one to an authenticator app, or run "
+                           "`flask --app run demo-totp EMAIL` for the current code):")
+                for email, secret in totp_secrets.items():
+                    click.echo(f"  TOTP {email} {secret}")
         print_demo_logins()
+
+    @app.cli.command("demo-totp")
+    @click.argument("email")
+    def demo_totp_command(email):
+        """Print the current second-factor code of a demo account (development only)."""
+        from .core.time import utcnow
+        from .demo import demo_totp_code
+
+        if current_app.config.get("ENV_NAME") == "production":
+            raise click.ClickException("demo-totp refuses to run in production")
+        code = demo_totp_code(email, utcnow())
+        if code is None:
+            raise click.ClickException("not a demo account with a second factor")
+        click.echo(code)
 
     def print_demo_logins():
         from .demo import ACCOUNTS, DEMO_PASSWORD

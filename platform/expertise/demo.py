@@ -172,6 +172,43 @@ def _seed_questions(areas, now):
             service.post_reply(adviser, question, body=advice[1], now=published + timedelta(hours=3))
 
 
+def seed_demo_totp():
+    """Give demo accounts without a second factor a random TOTP secret; return {e-mail: secret}.
+
+    Demo only: `flask seed-demo` prints the secrets (to add to an
+    authenticator app) and `flask demo-totp EMAIL` prints the current code.
+    Real accounts enrol through the QR page at their first login.
+    """
+    import pyotp
+
+    from .accounts import twofactor
+
+    now = utcnow()
+    secrets_by_email = {}
+    for email, *_rest in ACCOUNTS:
+        user = db.session.scalar(db.select(User).filter_by(email=email))
+        if user is not None and not user.has_totp:
+            secret = pyotp.random_base32(length=32)
+            twofactor.install_secret(user, secret, now)
+            secrets_by_email[email] = secret
+    return secrets_by_email
+
+
+def demo_totp_code(email, now):
+    """Return the current TOTP code of a demo account (for `flask demo-totp`), or None."""
+    import pyotp
+
+    from .accounts import twofactor
+
+    if email not in {a[0] for a in ACCOUNTS}:
+        return None
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    secret = twofactor.totp_secret(user) if user is not None else None
+    if secret is None:
+        return None
+    return pyotp.TOTP(secret).at(now)
+
+
 def seed_demo_recovery_key():
     """Create the platform's recovery key when there is none; return its kit (demo only) or None."""
     if vault_service.current_recovery_key() is not None:

@@ -32,5 +32,17 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Posting (questions, advice, replies): per account, so a team behind one NAT
+# address is not limited together. Generous for people, tight for scripts.
+POSTING_LIMIT = "30 per hour"
+
+
+def per_user():
+    """Rate-limit key: the logged-in account (pseudonymous id), else the address."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
 # Engine.IO and Socket.IO loggers stay off: at INFO they log packet contents.
 socketio = SocketIO(logger=False, engineio_logger=False)

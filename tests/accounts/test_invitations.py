@@ -34,7 +34,8 @@ def test_admin_invites_and_the_person_activates_and_logs_in(cast, login, browser
     assert response.status_code == 200 and "herstelcode" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
     response = browser.post("/inloggen", {"email": "nieuw@example.org", "password": NEW_PASSWORD})
-    assert response.status_code == 302
+    # The first login continues with setting up the second factor.
+    assert response.status_code == 302 and response.headers["Location"] == "/inloggen/tweestaps-instellen"
     user = db.session.scalar(db.select(User).filter_by(email="nieuw@example.org"))
     assert user.roles == {Role.FAMILY_WORKER} and user.activated_at is not None
 

@@ -6,6 +6,7 @@ from expertise.accounts.models import UserSession
 from expertise.core.time import utcnow
 from expertise.extensions import db
 
+from ..conftest import totp_code
 from ..factories import PASSWORD
 
 
@@ -75,7 +76,7 @@ def test_deactivating_ends_a_running_session(cast, login):
 
 def test_login_with_email_in_other_case_works(cast, browser):
     response = browser.post("/inloggen", {"email": cast.anna.email.upper(), "password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/inloggen/code"
 
 
 def test_login_without_csrf_token_is_refused(cast, browser):
@@ -84,12 +85,12 @@ def test_login_without_csrf_token_is_refused(cast, browser):
 
 
 def test_login_redirects_only_to_local_paths(cast, browser):
-    response = browser.post(
-        "/inloggen?next=//evil.example/x", {"email": cast.anna.email, "password": PASSWORD}
-    )
+    browser.post("/inloggen?next=//evil.example/x", {"email": cast.anna.email, "password": PASSWORD})
+    response = browser.post("/inloggen/code", {"code": totp_code(cast.anna)})
     assert response.headers["Location"] == "/"
     browser.logout()
-    response = browser.post("/inloggen?next=/account", {"email": cast.anna.email, "password": PASSWORD})
+    browser.post("/inloggen?next=/account", {"email": cast.anna.email, "password": PASSWORD})
+    response = browser.post("/inloggen/code", {"code": totp_code(cast.anna)})
     assert response.headers["Location"] == "/account"
 
 

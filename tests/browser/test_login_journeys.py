@@ -1,17 +1,15 @@
 """Each role logs in through Chromium, lands on its home page, and axe finds no WCAG 2.1 AA issue."""
 import pytest
 
-from expertise.demo import ACCOUNTS, DEMO_PASSWORD
+from expertise.demo import ACCOUNTS
+
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
+    log_in(page, email)
 
 
 def test_login_page_is_dutch_and_accessible(page, axe):

@@ -8,17 +8,14 @@ import uuid
 
 import pytest
 
-from expertise.demo import DEMO_PASSWORD
+
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
+    log_in(page, email)
 
 
 def _logout(page):

@@ -1,7 +1,7 @@
 """A family worker records a resident, sees it, and reads its access history, in Chromium; axe finds nothing."""
 import pytest
 
-from expertise.demo import DEMO_PASSWORD
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -9,11 +9,7 @@ NAME = "Janneke de Vries-Özdemir"
 
 
 def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
+    log_in(page, email)
 
 
 def test_family_worker_records_a_resident_and_reads_its_access_history(page, axe, live_server):

@@ -12,10 +12,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from expertise.demo import DEMO_PASSWORD
-
 from ..security.xss_corpus import PAYLOADS
 from ..support.servers import AppServer
+from .helpers import log_in
 
 pytestmark = [pytest.mark.security, pytest.mark.browser]
 
@@ -41,11 +40,8 @@ def _logged_in(chromium, server, email):
     page = context.new_page()
     console = []
     page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
+    page.goto("/inloggen")  # the authenticator is found by the page's URL
+    log_in(page, email)
     return context, page, console
 
 

@@ -11,9 +11,10 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch):
     config.SQLALCHEMY_DATABASE_URI = None
     config.VAULT_PEPPER = None
     config.AUDIT_MAC_KEY = None
+    config.TOTP_ENC_KEY = None
     with pytest.raises(
         ConfigError,
-        match="missing required config: SECRET_KEY, SQLALCHEMY_DATABASE_URI, VAULT_PEPPER, AUDIT_MAC_KEY",
+        match="missing required config: SECRET_KEY, SQLALCHEMY_DATABASE_URI, VAULT_PEPPER, AUDIT_MAC_KEY, TOTP_ENC_KEY",
     ):
         create_app(config)
 
@@ -24,6 +25,7 @@ def test_production_cookies_are_secure_and_host_prefixed():
     config.SQLALCHEMY_DATABASE_URI = "sqlite://"
     config.VAULT_PEPPER = "p" * 40
     config.AUDIT_MAC_KEY = "a" * 40
+    config.TOTP_ENC_KEY = "t" * 40
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

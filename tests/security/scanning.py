@@ -1,6 +1,5 @@
 """Shared pieces of the scanner tests: a throw-away server, a logged-in cookie, a bounded run."""
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -11,10 +10,10 @@ import requests
 from expertise.demo import DEMO_PASSWORD
 
 from ..support.servers import ROOT, AppServer, free_port, skip_or_fail, wait_for_port
+from ..support.realtime import cookie_header, login_over_http
 from .targets import ADMIN_EMAIL
 
 REPORTS = ROOT / "reports" / "security"
-_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def report_dir(name):
@@ -43,19 +42,10 @@ def start_scan_server(workdir):
 
 
 def login_cookie(base_url, email=ADMIN_EMAIL, password=DEMO_PASSWORD):
-    """Log in with requests (scraping the CSRF token) and return the `Cookie` header value."""
-    with requests.Session() as http:
-        page = http.get(f"{base_url}/inloggen", timeout=10)
-        token = _CSRF_FIELD.search(page.text).group(1)
-        response = http.post(
-            f"{base_url}/inloggen",
-            data={"csrf_token": token, "email": email, "password": password},
-            allow_redirects=False,
-            timeout=10,
-        )
-        assert response.status_code == 302, "the scanner could not log in"
-        assert still_logged_in(base_url, "; ".join(f"{c.name}={c.value}" for c in http.cookies))
-        return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    """Log in (password, then the demo account's TOTP code) and return the `Cookie` header value."""
+    cookie = cookie_header(login_over_http(base_url, email, password))
+    assert still_logged_in(base_url, cookie), "the scanner could not log in"
+    return cookie
 
 
 def still_logged_in(base_url, cookie):

@@ -138,6 +138,7 @@ def _production_app(tmp_path):
     config.SECRET_KEY = "x" * 48
     config.VAULT_PEPPER = "p" * 48
     config.AUDIT_MAC_KEY = "m" * 48
+    config.TOTP_ENC_KEY = "t" * 40
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.db'}"
     config.INSTANCE_PATH = str(tmp_path)
     return create_app(config)

@@ -11,6 +11,8 @@ import socketio
 
 from expertise.demo import DEMO_PASSWORD
 
+from .totp import AUTHENTICATORS
+
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 DEMO_EMAILS = {
@@ -33,7 +35,7 @@ def csrf_token(http, base_url, path="/inloggen"):
 
 
 def login_over_http(base_url, email, password=DEMO_PASSWORD):
-    """Return a requests.Session logged in as this demo account."""
+    """Return a requests.Session logged in as this demo account (password, then its TOTP code)."""
     http = requests.Session()
     token = csrf_token(http, base_url)
     response = http.post(
@@ -43,6 +45,15 @@ def login_over_http(base_url, email, password=DEMO_PASSWORD):
         timeout=10,
     )
     assert response.status_code == 302, response.status_code
+    if response.headers["Location"].endswith("/inloggen/code"):
+        code = AUTHENTICATORS[base_url].code(email)
+        response = http.post(
+            base_url + "/inloggen/code",
+            data={"code": code, "csrf_token": csrf_token(http, base_url, "/inloggen/code")},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, response.status_code
     return http
 
 

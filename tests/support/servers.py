@@ -149,8 +149,15 @@ class AppServer:
         )
 
     def start(self):
+        from .totp import AUTHENTICATORS, DemoAuthenticator
+
         self.flask("db", "upgrade")
-        self.flask("seed-demo")
+        seeded = self.flask("seed-demo").stdout
+        # The demo accounts' TOTP secrets, printed once by seed-demo.
+        self.authenticator = DemoAuthenticator(
+            line.split()[1:3] for line in seeded.splitlines() if line.strip().startswith("TOTP ")
+        )
+        AUTHENTICATORS[self.url] = self.authenticator
         self.log = open(self.workdir / "server.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, self.script], cwd=ROOT, env=self.env,
@@ -158,6 +165,12 @@ class AppServer:
         )
         wait_for_port(self.port, process=self.process)
         return self
+
+    def share_authenticator(self, other):
+        """Use another server's demo authenticator (both serve one database)."""
+        from .totp import AUTHENTICATORS
+
+        self.authenticator = AUTHENTICATORS[self.url] = other.authenticator
 
     def stop(self):
         if self.process is not None:

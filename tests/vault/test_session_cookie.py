@@ -10,6 +10,7 @@ def _production_app(tmp_path):
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
     config.VAULT_PEPPER = "p" * 40
     config.AUDIT_MAC_KEY = "a" * 40
+    config.TOTP_ENC_KEY = "t" * 40
     config.INSTANCE_PATH = str(tmp_path)
     return create_app(config)
 

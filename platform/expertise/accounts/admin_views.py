@@ -7,12 +7,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit import service as audit
 from ..core.forms import ActionForm
 from ..core.params import page_arg
 from ..core.mail import send_mail
 from ..core.time import utcnow
 from ..extensions import db
-from . import service
+from . import service, twofactor
+from .stepup import require_step_up, step_up_required
 from .access import (
     MANAGER_ROLES,
     access_expertise_area,
@@ -144,6 +146,10 @@ def admin_edit_user(user_id):
         form.organisation.data = user.organisation_id
         form.expertise_areas.data = [a.id for a in user.expertise_areas]
     if form.validate_on_submit():
+        if set(form.roles.data or []) != {r.value for r in user.roles}:
+            confirm = require_step_up()  # role changes need a recent password or code
+            if confirm is not None:
+                return confirm
         try:
             service.update_user(current_user, user, **_profile_args(form))
         except service.AccountError as error:
@@ -160,6 +166,7 @@ def admin_edit_user(user_id):
 
 @bp.route("/beheer/gebruikers/<int:user_id>/deactiveren", methods=["POST"])
 @role_required(*MANAGER_ROLES)
+@step_up_required()
 def admin_deactivate_user(user_id):
     """Deactivate an account; its sessions end at once."""
     return _set_active(user_id, False)
@@ -224,6 +231,32 @@ def admin_reset_password(user_id):
         db.session.commit()
         _send_invitation(user, token)
         flash(_("Er is een link om een nieuw wachtwoord te kiezen verstuurd naar %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_edit_user", user_id=user.id))
+
+
+@bp.route("/beheer/gebruikers/<int:user_id>/tweestaps-herstellen", methods=["POST"])
+@role_required(*MANAGER_ROLES)
+@step_up_required()
+def admin_reset_totp(user_id):
+    """Remove a person's second factor after a lost phone; they set up a new one at their next login.
+
+    Audited. The manager must first verify the person's identity outside
+    the platform (in person or by a call back to a known number).
+    """
+    user = access_managed_user(current_user, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    try:
+        twofactor.reset_second_factor(current_user, user, now)
+    except service.AccountError as error:
+        flash(error.message, "error")
+    else:
+        audit.record(audit.TOTP_RESET, actor=current_user, now=now, object_type="user", object_id=user.id,
+                     source=audit.Source(ip=request.remote_addr))
+        db.session.commit()
+        flash(_("De tweestapsverificatie van %(name)s is hersteld. Bij de volgende keer inloggen stelt %(name)s "
+                "een nieuwe authenticator-app in.", name=user.name), "success")
     return redirect(url_for("accounts.admin_edit_user", user_id=user.id))
 
 

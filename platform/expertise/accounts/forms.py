@@ -12,10 +12,42 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("De zes cijfers uit je authenticator-app, of een van je herstelcodes."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class EnrolCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code uit je app"),
+        description=_l("De zes cijfers die je authenticator-app nu laat zien."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class StepUpForm(FlaskForm):
+    """Confirm it is you: your password or a code. Field names differ from any form it wraps."""
+
+    class Meta:
+        csrf = False  # CSRFProtect already checked the whole POST
+
+    step_up_password = PasswordField(_l("Je wachtwoord"), render_kw={"autocomplete": "current-password"})
+    step_up_code = StringField(
+        _l("of een code uit je authenticator-app"),
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class AcceptInvitationForm(FlaskForm):
     password = PasswordField(
         _l("Nieuw wachtwoord"),
-        description=_l("Minstens 12 tekens; een zin van 15 tekens of meer is sterker."),
+        description=_l("Minstens 12 tekens; we raden 15 of meer aan, bijvoorbeeld een zin van vier woorden. Veelgebruikte wachtwoorden, namen en reeksen als 1234 worden geweigerd."),
         validators=[DataRequired(_l("Kies een wachtwoord."))],
     )
     password_repeat = PasswordField(
@@ -37,7 +69,7 @@ class ChangePasswordForm(FlaskForm):
     )
     password = PasswordField(
         _l("Nieuw wachtwoord"),
-        description=_l("Minstens 12 tekens; een zin van 15 tekens of meer is sterker."),
+        description=_l("Minstens 12 tekens; we raden 15 of meer aan, bijvoorbeeld een zin van vier woorden. Veelgebruikte wachtwoorden, namen en reeksen als 1234 worden geweigerd."),
         validators=[DataRequired(_l("Kies een nieuw wachtwoord."))],
     )
     password_repeat = PasswordField(

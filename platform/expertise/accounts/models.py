@@ -105,6 +105,13 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
 
+# `User.password_hash` holds an argon2-cffi hash, this marker, or None (not
+# activated yet, or reset by an admin). The marker says: the password is
+# checked with the vault's auth verifier (one Argon2id with the server
+# pepper), so a family worker's login runs Argon2id once, not twice.
+VAULT_VERIFIED = "vault"
+
+
 class User(UserMixin, db.Model):
     """A person with an account; invited, never self-registered."""
 
@@ -122,6 +129,15 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     activated_at = mapped_column(UtcDateTime)
     last_login_at = mapped_column(UtcDateTime)
+    # Second factor: the TOTP secret encrypted under TOTP_ENC_KEY (see
+    # accounts.twofactor), confirmed once the person typed a first code; the
+    # last accepted time step refuses a code's replay.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(sa.LargeBinary(100))
+    totp_confirmed_at = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Failed passwords or codes in a row; at LOGIN_MAX_FAILURES the account is locked a while.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until = mapped_column(UtcDateTime)
 
     team = relationship(Team, back_populates="members")
     organisation = relationship(Organisation, back_populates="members")
@@ -155,6 +171,11 @@ class User(UserMixin, db.Model):
     @property
     def is_activated(self):
         return self.password_hash is not None
+
+    @property
+    def has_totp(self):
+        """Return whether the person has a confirmed second factor."""
+        return self.totp_confirmed_at is not None
 
     @property
     def is_active(self):
@@ -214,5 +235,49 @@ class UserSession(db.Model):
     # The family worker's private key sealed under a per-session key that only
     # the browser holds (HttpOnly cookie); deleting the row revokes it.
     vault_blob: Mapped[bytes | None] = mapped_column(sa.LargeBinary(100))
+    # The last time the person proved it is them (login, or a step-up with
+    # password or code): sensitive actions need this within STEP_UP_VALIDITY.
+    reauth_at = mapped_column(UtcDateTime)
+
+    user = relationship(User)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the authenticator app once (ten per person).
+
+    Only an HMAC of the code is stored, keyed from TOTP_ENC_KEY: a database
+    copy alone cannot test guesses.
+    """
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    used_at = mapped_column(UtcDateTime)
+
+
+class PendingLogin(db.Model):
+    """A login between the password and the second factor; lives five minutes.
+
+    It is not a session: it opens no page and holds no usable key. The browser
+    holds a random token (in its Flask session); the row is found by the
+    token's hash, and `material` (what the vault needs to open the person's
+    key after the second factor) is encrypted under a key derived from that
+    token, so neither a database copy nor the cookie alone can read it. The
+    row is deleted when the second factor succeeds, fails too often or expires.
+    """
+
+    __tablename__ = "pending_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    expires_at = mapped_column(UtcDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    material: Mapped[bytes | None] = mapped_column(sa.LargeBinary(2000))
+    next_path: Mapped[str] = mapped_column(sa.String(500), default="")
 
     user = relationship(User)

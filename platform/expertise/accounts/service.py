@@ -4,15 +4,19 @@ Services never touch the request; they take `now` where time matters and only
 flush, the caller commits once.
 """
 import hashlib
+import logging
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
 
 from ..extensions import db
-from .models import ExpertiseArea, Invitation, Organisation, Role, Team, User, UserSession
+from .models import VAULT_VERIFIED, ExpertiseArea, Invitation, Organisation, PendingLogin, Role, Team, User, UserSession
+
+log = logging.getLogger(__name__)
 
 # One message for every failed login: it must not tell which part was wrong,
 # nor whether the account exists or is deactivated.
@@ -29,11 +33,17 @@ class AccountError(Exception):
 
 
 class LoginFailed(AccountError):
-    """A login for an existing account failed; `user` is for the audit trail only."""
+    """A login for an existing account failed; `user` is for the audit trail only.
 
-    def __init__(self, user):
+    `locked_now` is True when this failure locked the account; `locked` when
+    the account was already locked (the password was not even checked).
+    """
+
+    def __init__(self, user, locked_now=False, locked=False):
         super().__init__(LOGIN_FAILED)
         self.user = user
+        self.locked_now = locked_now
+        self.locked = locked
 
 
 def _hasher():
@@ -53,44 +63,180 @@ def normalise_email(email):
     return email.strip().lower()
 
 
-def check_password_rules(password):
-    """Raise AccountError when the password is too weak to accept."""
+# Words anyone guessing a password here would try first.
+CONTEXT_WORDS = ["platform", "expertise", "jeugd", "utrecht", "buurtteam", "gezinswerker", "deskundige",
+                 "wachtwoord", "welkom", "jeugdzorg"]
+MAX_PASSWORD_LENGTH = 256
+
+_PATTERN_PROBLEMS = {
+    "passwords": _l("Het lijkt op een veelgebruikt wachtwoord."),
+    "user_inputs": _l("Het bevat je naam of je e-mailadres."),
+    "context": _l("Het bevat een woord dat iedereen hier als eerste probeert, zoals wachtwoord, platform of jeugd."),
+    "names": _l("Het bestaat vooral uit voornamen of achternamen."),
+    "words": _l("Het bestaat uit een enkel woord of een paar veelvoorkomende woorden."),
+    "spatial": _l("Het bevat een toetsenbordpatroon, zoals qwerty of asdf."),
+    "repeat": _l("Het bevat herhalingen, zoals aaa of abcabc."),
+    "sequence": _l("Het bevat een reeks, zoals abc of 1234."),
+    "date": _l("Het bevat een datum of jaartal."),
+}
+
+
+def _password_problem(result, personal):
+    """Name the main weakness zxcvbn found, in Dutch."""
+    kinds = []
+    for match in result["sequence"]:
+        pattern = match["pattern"]
+        if pattern == "dictionary":
+            name = match.get("dictionary_name")
+            if name == "user_inputs":
+                kinds.append("user_inputs" if match.get("matched_word") in personal else "context")
+            elif name == "passwords":
+                kinds.append(name)
+            elif name in ("female_names", "male_names", "surnames"):
+                kinds.append("names")
+            else:
+                kinds.append("words")
+        elif pattern in ("spatial", "repeat", "sequence", "date"):
+            kinds.append(pattern)
+        elif pattern == "regex":
+            kinds.append("date")
+    for kind in ("user_inputs", "context", "spatial", "sequence", "repeat", "passwords", "date", "names", "words"):
+        if kind in kinds:
+            return _PATTERN_PROBLEMS[kind]
+    return _l("Het is te kort of te voorspelbaar.")
+
+
+def check_password_rules(password, user=None):
+    """Raise AccountError when the password is too short, too long or too easy to guess.
+
+    No composition rules (ASVS 6.2.5): length and a zxcvbn estimate, which
+    knows common passwords, names, keyboard patterns, dates and the person's
+    own name and e-mail address. zxcvbn ships its dictionaries: no network.
+    """
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise AccountError(
             _l("Kies een wachtwoord van minstens %(n)d tekens.", n=minimum), "password"
         )
-    if len(password) > 256:
+    if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(_l("Kies een wachtwoord van hoogstens 256 tekens."), "password")
+    personal = set()
+    if user is not None:
+        personal = {user.email.lower(), user.email.split("@")[0].lower(), *user.name.lower().split()}
+    inputs = list(CONTEXT_WORDS) + sorted(personal)
+    # zxcvbn takes at most 72 characters (its run time grows with length);
+    # a longer password is judged by its first 72, which is plenty.
+    result = zxcvbn(password[:72], user_inputs=inputs)
+    if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
+        raise AccountError(
+            _l("Dit wachtwoord is te makkelijk te raden. %(problem)s Een zin van vier of meer woorden is "
+               "sterk en goed te onthouden.", problem=_password_problem(result, personal)),
+            "password",
+        )
 
 
 def hash_password(password):
     return _hasher().hash(password)
 
 
-def authenticate(email, password):
-    """Return the active user with this e-mail and password, or raise AccountError.
-
-    A missing user still costs one hash verification, so response time does
-    not reveal which e-mail addresses have accounts.
-    """
-    user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+def _verify_hash(user, password):
+    """Check a password against the user's argon2-cffi hash (users without a vault key pair)."""
     hasher = _hasher()
-    if user is None or user.password_hash is None:
-        try:
-            hasher.verify(_dummy_hash(), password)
-        except VerificationError:
-            pass
-        raise AccountError(LOGIN_FAILED)
     try:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise LoginFailed(user) from None
-    if not user.active:
-        raise LoginFailed(user)
+        return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    return user
+    return True
+
+
+def check_password(user, password, vault):
+    """Return (ok, vault login material) for this user's password.
+
+    `vault` is the vault's login hook (`expertise.vault.session`, passed in
+    by the view so this module needs no vault import). A user with a vault
+    key pair is checked with the vault's auth verifier: one Argon2id that
+    also yields the key for the session. Others keep an argon2-cffi hash.
+    """
+    if user.password_hash is None:
+        return False, None
+    try:
+        material = vault.verify_password(user, password)
+    except vault.VaultError:
+        return False, None
+    if material is not None:
+        return True, material
+    if user.password_hash == VAULT_VERIFIED or not _verify_hash(user, password):
+        return False, None
+    return True, vault.material_for_login(user, password)
+
+
+def use_vault_verifier(user):
+    """Stop keeping an argon2-cffi hash for a user whose vault key now checks the password."""
+    if user.password_hash is not None and user.password_hash != VAULT_VERIFIED:
+        user.password_hash = VAULT_VERIFIED
+        db.session.flush()
+
+
+def authenticate(email, password, *, now, vault):
+    """Return (user, vault login material) for this e-mail and password, or raise AccountError.
+
+    A missing user still costs one hash verification, so response time does
+    not reveal which e-mail addresses have accounts. A locked account gets
+    the same message and the same cost, without its password being checked.
+    Each failure for an existing account counts towards its lock.
+    """
+    user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+    if user is None or user.password_hash is None or is_locked(user, now):
+        _dummy_verify(password)
+        if user is not None and user.password_hash is not None:
+            raise LoginFailed(user, locked=True)
+        raise AccountError(LOGIN_FAILED)
+    ok, material = check_password(user, password, vault)
+    if not ok or not user.active:
+        raise LoginFailed(user, locked_now=register_failure(user, now))
+    return user, material
+
+
+def _dummy_verify(password):
+    try:
+        _hasher().verify(_dummy_hash(), password)
+    except VerificationError:
+        pass
+
+
+def is_locked(user, now):
+    """Return whether the account is locked after repeated failures."""
+    return user.locked_until is not None and now < user.locked_until
+
+
+def register_failure(user, now):
+    """Count a failed password or code; return True when this failure locked the account.
+
+    LOGIN_MAX_FAILURES failures in a row lock the account for
+    LOGIN_LOCK_DURATION; any pending logins of the account end with it. The
+    counter starts again after the lock, so an attacker gets at most a few
+    guesses per quarter of an hour (per account; Flask-Limiter limits per address).
+    """
+    config = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    locked = False
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.failed_logins = 0
+        user.locked_until = now + config["LOGIN_LOCK_DURATION"]
+        db.session.execute(db.delete(PendingLogin).filter_by(user_id=user.id))
+        log.warning("account %s locked after %d failed attempts", user.id, config["LOGIN_MAX_FAILURES"])
+        locked = True
+    db.session.flush()
+    return locked
+
+
+def clear_failures(user):
+    """Forget earlier failures after a complete login."""
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
 
 
 _DUMMY = {}
@@ -121,6 +267,7 @@ def start_session(user, now, user_agent=""):
             last_seen_at=now,
             expires_at=now + current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
             user_agent=user_agent[:200],
+            reauth_at=now,  # both factors were given just now
         )
     )
     user.last_login_at = now
@@ -185,14 +332,17 @@ def end_own_session(user, session_id):
     return True
 
 
-def change_password(user, current_password, new_password):
-    """Replace the password after checking the current one (ASVS 6.2.2/6.2.3)."""
-    try:
-        _hasher().verify(user.password_hash or "", current_password)
-    except (VerificationError, InvalidHashError):
-        raise AccountError(_l("Je huidige wachtwoord klopt niet."), "current_password") from None
-    check_password_rules(new_password)
-    user.password_hash = hash_password(new_password)
+def change_password(user, current_password, new_password, *, vault):
+    """Replace the password after checking the current one (ASVS 6.2.2/6.2.3).
+
+    A user with a vault key keeps no hash here: the vault re-wraps the key
+    under the new password and its verifier checks it from then on.
+    """
+    ok, _material = check_password(user, current_password, vault)
+    if not ok:
+        raise AccountError(_l("Je huidige wachtwoord klopt niet."), "current_password")
+    check_password_rules(new_password, user)
+    user.password_hash = VAULT_VERIFIED if vault.has_key(user) else hash_password(new_password)
     db.session.flush()
 
 
@@ -285,7 +435,7 @@ def find_invitation(token, now):
 
 def accept_invitation(invitation, password, now):
     """Set the invited user's password and use up the invitation."""
-    check_password_rules(password)
+    check_password_rules(password, invitation.user)
     user = invitation.user
     user.password_hash = hash_password(password)
     user.activated_at = now
@@ -322,6 +472,7 @@ def reset_password(actor, user, now):
         raise AccountError(_l("Wijzig je eigen wachtwoord via Mijn account."))
     user.password_hash = None
     end_all_sessions(user)
+    db.session.execute(db.delete(PendingLogin).filter_by(user_id=user.id))
     return _new_invitation(actor, user, now)
 
 
@@ -332,6 +483,7 @@ def set_user_active(actor, user, active):
     user.active = active
     if not active:
         end_all_sessions(user)
+        db.session.execute(db.delete(PendingLogin).filter_by(user_id=user.id))
     db.session.flush()
 
 

@@ -19,7 +19,7 @@ from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import AMSTERDAM, utcnow
 from ..consultations.service import route_new_question
-from ..extensions import db
+from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
@@ -263,6 +263,7 @@ def _apply_error(form, error):
 
 @bp.route("/vragen/nieuw", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
+@limiter.limit(POSTING_LIMIT, methods=["POST"], key_func=per_user)
 def new():
     """Ask a question about one of my residents or a new one: preview, keep as a draft, or post.
 
@@ -398,6 +399,7 @@ def detail(question_id):
 
 @bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])
 @role_required(*QUESTION_ROLES)
+@limiter.limit(POSTING_LIMIT, methods=["POST"], key_func=per_user)
 def new_post(question_id):
     """Give advice, add to the question, or reply to a post (`?op=<post id>`)."""
     question = access_question(current_user, question_id)

@@ -8,6 +8,7 @@ Dutch message, write an audit event for every identity operation, and only
 flush: the caller commits once.
 """
 import base64
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -153,23 +154,81 @@ def _unwrap_with_password(row, user, password):
         raise VaultError(_l("Het wachtwoord opent de sleutel niet.")) from None
 
 
-def unlock_at_login(user, password, user_session, *, now):
-    """Seal the user's private key into the new session row; return the cookie key or None.
+def check_login_password(user, password):
+    """Verify a password with the user's auth verifier; return the login material, or None without a key pair.
 
-    Users who cannot own residents get no vault. A family worker without a
-    key pair (the role was added later) gets one now, without a recovery code.
-    Stored Argon2id parameters below the configured cost, or an old pepper
-    version, are upgraded here, while the password is at hand.
+    One Argon2id (with the server pepper) both checks the password and gives
+    the master key, so the accounts side needs no hash of its own for users
+    with a key pair. The returned bytes are opaque to the caller: it keeps
+    them (sealed) until the second factor, then passes them to
+    `unlock_at_login`. The password itself is only in them when the stored
+    Argon2id parameters must be upgraded, which needs it. Raises VaultError
+    when the password does not open the key.
     """
     row = user_key(user)
     if row is None:
-        if not can_own_residents(user):
+        return None
+    try:
+        params = crypto.KdfParams.from_json(row.kdf_params)
+        mk = crypto.derive_master_key(password, params, _pepper(params.pepper_version))
+    except crypto.VaultCryptoError:
+        raise VaultError(_l("Het wachtwoord opent de sleutel niet.")) from None
+    if not crypto.verify_auth(mk, row.auth_verifier):
+        raise VaultError(_l("Het wachtwoord opent de sleutel niet."))
+    upgrade = crypto.kdf_needs_upgrade(params, _kdf_cost(), _pepper_version())
+    return _material(mk=mk, password=password if upgrade else None)
+
+
+def new_key_material(user, password):
+    """Return login material for a family worker who has no key pair yet (made after the second factor)."""
+    if user_key(user) is not None or not can_own_residents(user):
+        return None
+    return _material(password=password)
+
+
+def _material(mk=None, password=None):
+    data = {"mk": base64.b64encode(mk).decode("ascii") if mk else None, "pw": password}
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _parse_material(material):
+    try:
+        data = json.loads(material)
+        mk = base64.b64decode(data["mk"]) if data.get("mk") else None
+        return mk, data.get("pw")
+    except (ValueError, TypeError, KeyError):
+        raise VaultError(_l("Het wachtwoord opent de sleutel niet.")) from None
+
+
+def unlock_at_login(user, material, user_session, *, now):
+    """Seal the user's private key into the new session row; return the cookie key or None.
+
+    `material` comes from `check_login_password` or `new_key_material`,
+    after the second factor. Users who cannot own residents get no vault. A
+    family worker without a key pair (the role was added later) gets one
+    now, without a recovery code. Stored Argon2id parameters below the
+    configured cost, or an old pepper version, are upgraded here.
+    """
+    if material is None:
+        return None
+    mk, password = _parse_material(material)
+    row = user_key(user)
+    if row is None:
+        if not can_own_residents(user) or not password:
             return None
         enrol_user(user, password, now=now, with_recovery_code=False)
         row = user_key(user)
-    sk, params = _unwrap_with_password(row, user, password)
-    if crypto.kdf_needs_upgrade(params, _kdf_cost(), _pepper_version()):
-        _wrap_for_password(row, user, sk, password, now)
+        sk, _params = _unwrap_with_password(row, user, password)
+    else:
+        if mk is None:
+            raise VaultError(_l("Het wachtwoord opent de sleutel niet."))
+        try:
+            sk = crypto.unwrap_private_key(crypto.kek(mk), row.wrapped_sk_pw, user.id)
+        except crypto.VaultCryptoError:
+            raise VaultError(_l("Het wachtwoord opent de sleutel niet.")) from None
+        if password and crypto.kdf_needs_upgrade(crypto.KdfParams.from_json(row.kdf_params), _kdf_cost(),
+                                                 _pepper_version()):
+            _wrap_for_password(row, user, sk, password, now)
     rewrap_recovery_grants(user, sk, now=now)
     k_sess = crypto.new_session_key()
     user_session.vault_blob = crypto.seal_session_key(k_sess, sk, user_session.id)

@@ -20,14 +20,31 @@ def cookie_name():
     return current_app.config["VAULT_COOKIE_NAME"]
 
 
-def open_at_login(user, password, user_session, now):
+def verify_password(user, password):
+    """Check a password with the vault's auth verifier; return login material, or None without a key pair.
+
+    Raises VaultError when the user has a key pair and the password does not
+    open it. The accounts side calls this instead of its own hash for users
+    with a key pair: one Argon2id per login.
+    """
+    return service.check_login_password(user, password)
+
+
+def material_for_login(user, password):
+    """Return login material for a user whose password the accounts side checked (no key pair yet)."""
+    return service.new_key_material(user, password)
+
+
+def open_at_login(user, material, user_session, now):
     """Seal the user's key into the new session; return k_sess (or None: no vault for this user).
 
-    A failure here must not block the login itself (the password was already
-    checked): the user then simply sees "vergrendeld" on resident pages.
+    Called only after the second factor, with the material kept sealed since
+    the password step. A failure here must not block the login itself (both
+    factors were checked): the user then simply sees "vergrendeld" on
+    resident pages.
     """
     try:
-        return service.unlock_at_login(user, password, user_session, now=now)
+        return service.unlock_at_login(user, material, user_session, now=now)
     except service.VaultError as error:
         log.warning("vault not unlocked at login: %s", type(error).__name__)
         return None

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import role_required
+from ..accounts.stepup import step_up_required
 from ..accounts.models import Role, User
 from ..audit import service as audit
 from ..core.forms import ActionForm
@@ -105,6 +106,7 @@ def resident(resident_id):
 
 @bp.route("/bewoners/<int:resident_id>/wissen", methods=["POST"])
 @role_required(Role.FAMILY_WORKER)
+@step_up_required()
 def erase_resident(resident_id):
     """Erase a resident's identity for good (crypto-shredding)."""
     form = ActionForm()
@@ -119,6 +121,7 @@ def erase_resident(resident_id):
 
 @bp.route("/bewoners/<int:resident_id>/overdragen", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
+@step_up_required()
 def hand_over(resident_id):
     """Hand a resident over to a colleague in my own team."""
     resident = access_own_resident(current_user, resident_id)
@@ -173,6 +176,7 @@ def resident_log(resident_id):
 
 @bp.route("/beheer/herstelsleutel", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@step_up_required()
 def admin_recovery_key():
     """Show the recovery key's fingerprint; generate one and print its kit once."""
     form = ActionForm()
@@ -193,6 +197,7 @@ def _family_workers():
 
 @bp.route("/beheer/herstel", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.COORDINATOR)
+@step_up_required()
 def admin_recovery():
     """List recovery requests; an admin starts a new one (four-eyes: someone else completes it)."""
     form = StartRecoveryForm()
@@ -221,6 +226,8 @@ def admin_recovery():
 
 @bp.route("/beheer/herstel/<int:request_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.COORDINATOR)
+# Asked already on the page, before the kit is pasted; a kit is never echoed back.
+@step_up_required(methods=("GET", "POST"), secret_fields=("kit",))
 def admin_complete_recovery(request_id):
     """Complete a recovery request by pasting the recovery kit (one POST, never stored)."""
     recovery = db.session.get(RecoveryRequest, request_id)

@@ -48,11 +48,15 @@ def two_servers(redis_url, tmp_path_factory):
         "SOCKETIO_MESSAGE_QUEUE": redis_url,
         "DATABASE_URL": f"sqlite:///{shared / 'shared.db'}",
         "SECRET_KEY": "two-instances-test-secret",
+        # One database, so one pepper and one TOTP key: the password and the second factor work on both.
+        "VAULT_PEPPER": "two-instances-test-pepper-0123456789",
+        "TOTP_ENC_KEY": "two-instances-test-totp-key-0123456789",
     }
     first = AppServer(tmp_path_factory.mktemp("first"), env=env, script=REALTIME_APP).start()
     second = AppServer(tmp_path_factory.mktemp("second"), env=env, script=REALTIME_APP)
     try:
         second.start()
+        second.share_authenticator(first)
         yield first, second
     finally:
         second.stop()

@@ -1,0 +1,52 @@
+"""Compute the second factor as an authenticator app would, for tests and the browser journeys.
+
+The server refuses a code of a time step at or before the last one it
+accepted (replay). A person never logs in twice within one 30-second step,
+but tests do; `code_after` therefore gives the code of the current step,
+or of the next one (the server accepts one step either side), or None when
+both are used. The previous step is never chosen: at a step boundary the
+server may already be a step further and refuse it.
+"""
+import time
+
+import pyotp
+
+STEP = 30
+
+
+def current_step(now=None):
+    return int(now if now is not None else time.time()) // STEP
+
+
+def code_at(secret, step):
+    return pyotp.TOTP(secret).generate_otp(step)
+
+
+def code_after(secret, last_step, now=None):
+    """Return (code, step) for the first acceptable step after `last_step`, or (None, None)."""
+    current = current_step(now)
+    for step in (current, current + 1):
+        if last_step is None or step > last_step:
+            return code_at(secret, step), step
+    return None, None
+
+
+class DemoAuthenticator:
+    """The authenticator app of the demo accounts of one live server (secrets printed by seed-demo)."""
+
+    def __init__(self, secrets):
+        self.secrets = dict(secrets)
+        self.last_step = {}
+
+    def code(self, email):
+        """Return a fresh code for this account, waiting for the next step when all are used."""
+        while True:
+            code, step = code_after(self.secrets[email], self.last_step.get(email))
+            if code is not None:
+                self.last_step[email] = step
+                return code
+            time.sleep(1)
+
+
+# The authenticator of each live server, by base URL (filled by AppServer.start).
+AUTHENTICATORS = {}
