@@ -121,6 +121,9 @@ question_expertise_area = sa.Table(
         sa.ForeignKey("expertise_area.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    # The list filters by area: without this, every area filter and its
+    # count scan the whole table (the primary key starts with the question).
+    sa.Index("ix_question_expertise_area_area", "expertise_area_id", "question_id"),
 )
 
 

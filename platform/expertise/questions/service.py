@@ -705,20 +705,23 @@ def find_questions(user, *, now, areas=None, urgency=None, statuses=None, withou
     per_page = max(1, min(per_page, 100))
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
+    # First the ids of this page, then their rows with the counts: the counts
+    # are then computed for one page, not for every matching question.
+    ids = db.session.scalars(
+        sa.select(Question.id).where(where).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
     rows = db.session.execute(
         sa.select(Question, advice_count.label("advice_count"), organisation_count.label("organisation_count"))
-        .where(where)
+        .where(Question.id.in_(ids))
         .options(
             selectinload(Question.areas),
             joinedload(Question.team),
             joinedload(Question.owner),
         )
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     ).all()
+    by_id = {question.id: (question, advices, organisations) for question, advices, organisations in rows}
     items = []
-    for question, advices, organisations in rows:
+    for question, advices, organisations in (by_id[i] for i in ids):
         items.append(ListItem(question, advices, organisations, is_overdue(question, now)))
     return Page(items=items, total=total, page=page, pages=pages)
 
