@@ -1,0 +1,347 @@
+"""Throughput and latency of the thread page and the question list, next to a bare Flask page.
+
+Builds a throw-away SQLite database through the migrations and the services:
+the demo world, one question of Anna's (family worker) with a thread of 30
+posts (six advices with nested replies by Eva of Altrecht and Olaf of Youké)
+and, by bulk insert, as many more questions as make 10,000 in all (areas,
+publish events, an advice on every third; the FTS5 search table is filled by
+its triggers). Then it serves, each on a free loopback port:
+
+- the real app (`run.py`'s `app`, development configuration, rate limiting off);
+- `benchmarks/bare_thread.py`: bare Flask + Flask-SQLAlchemy + Jinja showing
+  the same 30 posts in 2 queries, no login — the practical limit here;
+
+and loads them one after the other with `wrk` (2 threads, 16 connections,
+a warm-up, then 10 s each): the bare page, the thread page logged in as its
+owner, and `/vragen` logged in as an expert (her areas, open and advised
+questions: where experts land). The session and vault cookies of a real login
+go to wrk as a Cookie header; each page is checked for a 200 with the posts
+(not a login redirect) before and after its run. Last, each page runs
+in-process, one request at a time, to show how much of it is SQL.
+
+Server: gunicorn with gthread workers (one per core, 4 threads each), for
+both apps, so the comparison is fair. The project itself ships only
+`run.py`'s werkzeug server (Flask-SocketIO, threading mode), a development
+server; gunicorn is what DESIGN.md measured for production. Its gevent
+workers (DESIGN.md's fastest shape, for Socket.IO fan-out) are not
+installed and only pay off with many idle sockets; page requests are CPU
+bound, and gthread needs nothing but gunicorn.
+
+Needs Debian's `wrk` (`apt-get install wrk`) and gunicorn (`make install-production`).
+Run from the repository root:
+    .venv/bin/python benchmarks/thread_page.py [--duration 10] [--connections 16] [--workers 2] [--threads 4]
+Targets (no test asserts them): thread page >= 70 % of the bare page's req/s
+and p95 < 50 ms at 16 connections; question list p95 < 50 ms.
+"""
+import argparse
+import importlib.metadata
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from expertise import create_app  # noqa: E402
+from expertise.accounts.models import Role, User  # noqa: E402
+from expertise.core.markdown import render_markdown  # noqa: E402
+from expertise.core.time import utcnow  # noqa: E402
+from expertise.demo import QUESTIONS as DEMO_QUESTIONS, seed_demo  # noqa: E402
+from expertise.extensions import db  # noqa: E402
+from expertise.questions import service as questions  # noqa: E402
+from expertise.questions.models import (  # noqa: E402
+    EventKind, Post, PostKind, PostStatus, Question, QuestionEvent, Status, question_expertise_area,
+)
+from expertise.questions.views import PER_PAGE  # noqa: E402
+from tests.support.realtime import DEMO_EMAILS, cookie_header, login_over_http  # noqa: E402
+from tests.support.servers import AppServer, wait_for_port  # noqa: E402
+
+TOTAL_QUESTIONS = 10_000
+THREAD_POSTS = 30
+P95_TARGET_MS = 50
+RATIO_TARGET = 0.70
+
+# p95 is not among wrk --latency's percentiles: print what we need from Lua.
+WRK_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("wrk-result %d %d %.0f %.0f %.0f %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+ADVICE = [
+    "Wat je beschrijft past bij **spanning die het kind niet kwijt kan**. Wat vaak helpt:\n\n"
+    "- een vast moment per dag waarop het kind kan vertellen hoe het gaat;\n"
+    "- beide ouders dezelfde twee of drie huisregels;\n"
+    "- driftbuien uitzitten zonder straf, en er later samen op terugkomen.\n\n"
+    "Houdt het na zes weken aan, overweeg dan een screening op angst of trauma.",
+    "Vanuit de opvoedondersteuning: maak met ouders een *gezamenlijk* plan voor de overdracht tussen "
+    "de twee huizen. Kinderen reageren vaak het sterkst op de wisselmomenten. Een vaste tas, een vast "
+    "tijdstip en geen gesprekken over geld of afspraken waar het kind bij is.",
+]
+REPLY = [
+    "Dank je, dat herken ik. Moeder vraagt of het uitmaakt dat vader de regels niet wil afspreken?",
+    "Dan zou ik eerst met moeder alleen beginnen: wat zij thuis voorspelbaar maakt, helpt al. "
+    "Zie ook de [folder over scheiden](https://www.example.org/scheiden) voor ouders.",
+    "Aanvulling vanuit de GGZ: let op signalen als slecht slapen, buikpijn of niet meer naar vrienden "
+    "willen. Dan is *meer* nodig dan opvoedadvies alleen.",
+    "Eens. En vraag school wat zij zien: gedrag in de klas zegt veel over hoe het kind het volhoudt.",
+]
+
+
+def build_world(now, rng):
+    """Fill the empty database: demo world, the 30-post thread, the bulk questions. Returns the thread's id."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    seed_demo()
+    people = {u.email: u for u in db.session.scalars(sa.select(User))}
+    anna, bram = people[DEMO_EMAILS["anna"]], people[DEMO_EMAILS["bram"]]
+    eva, olaf = people[DEMO_EMAILS["eva"]], people[DEMO_EMAILS["olaf"]]
+    areas = questions.active_areas()
+    thread = build_thread(anna, [eva, olaf], eva.expertise_areas + olaf.expertise_areas[:1], now)
+    existing = db.session.scalar(sa.select(sa.func.count(Question.id)))
+    bulk_questions(TOTAL_QUESTIONS - existing, [anna, bram], [eva, olaf], areas, now, rng)
+    db.session.commit()
+    fts = db.session.scalar(sa.text("SELECT count(*) FROM question_fts"))
+    assert fts == TOTAL_QUESTIONS, f"search table holds {fts} questions, not {TOTAL_QUESTIONS}"
+    return thread.id
+
+
+def build_thread(owner, experts, areas, now):
+    """One question with six advices, each with three nested replies and one more reply to the advice."""
+    at = now - timedelta(days=3)
+    question = questions.post_question(
+        owner, title="Driftbuien en terugtrekken na de scheiding van ouders",
+        situation="Een jongen van 9 heeft sinds de scheiding van zijn ouders **driftbuien** bij moeder "
+                  "en trekt zich bij vader terug op zijn kamer.\n\nOp school gaat het nog redelijk.",
+        request="Is dit een reactie op de scheiding, of is er meer aan de hand? Wat kunnen ouders doen?",
+        child_age=9, child_gender="boy", areas=areas, visibility="team", family_consent=True, now=at,
+    )
+    n = 0
+    for round_ in range(THREAD_POSTS // 5):
+        chain = []
+        for parent in (None, 0, 1, 2, 0):  # depths 0, 1, 2, 3 and a second reply to the advice
+            at += timedelta(minutes=37)
+            body = ADVICE[round_ % 2] if parent is None else REPLY[n % len(REPLY)]
+            chain.append(questions.post_reply(experts[(round_ + len(chain)) % 2], question, body=body,
+                                              parent=None if parent is None else chain[parent], now=at))
+            n += 1
+    return question
+
+
+def bulk_questions(count, owners, experts, areas, now, rng):
+    """Insert `count` published questions as the services would leave them, in a few statements."""
+    texts = [(title, situation, render_markdown(situation), request, render_markdown(request))
+             for _owner, title, situation, request, *_rest in DEMO_QUESTIONS]
+    advice = DEMO_QUESTIONS[0][-1][1]
+    advice_html = render_markdown(advice)
+    first_id = db.session.scalar(sa.select(sa.func.max(Question.id))) + 1
+    rows, links, events, posts = [], [], [], []
+    for n in range(count):
+        question_id, owner = first_id + n, owners[n % len(owners)]
+        title, situation, situation_html, request, request_html = texts[n % len(texts)]
+        published = now - timedelta(days=4, minutes=50 * (count - n))  # about a year of questions
+        urgency = "urgent" if n % 7 == 0 else "normal"
+        advised = n % 3 == 0
+        rows.append(dict(
+            id=question_id, owner_id=owner.id, team_id=owner.team_id, title=f"{title} ({n + 1})",
+            situation=situation, situation_html=situation_html, request=request, request_html=request_html,
+            child_age=rng.randint(0, 17), child_gender=rng.choice(["girl", "boy", ""]), urgency=urgency,
+            visibility="team", family_consent=True,
+            status=(Status.ADVISED if advised else Status.OPEN).value,
+            created_at=published, updated_at=published, published_at=published,
+            advice_due_at=questions.advice_due(published, urgency),
+            first_advice_at=published + timedelta(hours=3) if advised else None,
+        ))
+        links += [dict(question_id=question_id, expertise_area_id=area.id)
+                  for area in rng.sample(areas, rng.randint(1, 2))]
+        events.append(dict(question_id=question_id, actor_id=owner.id, kind=EventKind.PUBLISHED.value,
+                           created_at=published))
+        if advised:
+            expert = experts[n % 2]
+            posts.append(dict(
+                question_id=question_id, author_id=expert.id, depth=0, kind=PostKind.ADVICE.value,
+                author_role=Role.EXPERT.value, organisation_id=expert.organisation_id, body=advice,
+                body_html=advice_html, status=PostStatus.PUBLISHED.value,
+                created_at=published + timedelta(hours=3),
+            ))
+    db.session.execute(sa.insert(Question), rows)
+    db.session.execute(sa.insert(question_expertise_area), links)
+    db.session.execute(sa.insert(QuestionEvent), events)
+    db.session.execute(sa.insert(Post), posts)
+
+
+class Gunicorn(AppServer):
+    """A WSGI app under gunicorn on a free loopback port, with AppServer's environment and stop()."""
+
+    def __init__(self, workdir, app_spec, options, env=None):
+        super().__init__(workdir, env=env)
+        self.app_spec, self.options = app_spec, options
+
+    def start(self, name):
+        self.log = open(self.workdir / f"{name}.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", *self.options, self.app_spec],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+
+def check_page(url, cookie, pattern, expected):
+    """Fail loudly unless the page answers 200 (no redirect) with `expected` matches of `pattern`."""
+    response = requests.get(url, headers={"Cookie": cookie} if cookie else {}, allow_redirects=False, timeout=30)
+    found = len(re.findall(pattern, response.text))
+    if response.status_code != 200 or found != expected:
+        raise SystemExit(f"{url}: status {response.status_code}, {found} of {expected} × {pattern!r}")
+
+
+def wrk(url, cookie, lua, seconds, connections):
+    """Run wrk against one URL; return (req/s, p50, p95, p99 in ms, socket errors, non-2xx/3xx)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(lua)]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("wrk-result"))
+    count, duration_us, p50, p95, p99, socket_errors, status_errors = (float(x) for x in line.split()[1:])
+    return count / (duration_us / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, int(socket_errors), int(status_errors)
+
+
+def profile(app, cookies, path, runs=20):
+    """Run the page in-process, one request at a time; return (queries, SQL ms, request ms, top statements)."""
+    client = app.test_client()
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    client.get(path)  # warm-up
+    per_statement = defaultdict(lambda: [0, 0.0])
+
+    def before(conn, cursor, statement, *args):
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, *args):
+        entry = per_statement[" ".join(statement.split())]
+        entry[0] += 1
+        entry[1] += time.perf_counter() - conn.info.pop("started")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        started = time.perf_counter()
+        for _ in range(runs):
+            assert client.get(path).status_code == 200, path
+        elapsed = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    queries = sum(count for count, _ in per_statement.values()) / runs
+    sql_ms = sum(seconds for _, seconds in per_statement.values()) * 1000 / runs
+    top = sorted(per_statement.items(), key=lambda item: -item[1][1])[:3]
+    return queries, sql_ms, elapsed * 1000 / runs, [(s, t * 1000 / runs) for s, (_, t) in top]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (max 60)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    duration = max(1, min(args.duration, 60))
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    try:
+        gunicorn_version = importlib.metadata.version("gunicorn")
+    except importlib.metadata.PackageNotFoundError:
+        raise SystemExit("gunicorn is missing: make install-production")
+
+    options = ["--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads)]
+    with tempfile.TemporaryDirectory(prefix="ep-thread-bench-") as workdir:
+        real = Gunicorn(workdir, "run:app", options, env={"RATELIMIT_ENABLED": "false"})
+        # The in-process app must share the server's configuration (database, throw-away secrets).
+        os.environ.update({k: v for k, v in real.env.items() if k != "PORT"})
+        from config import config_from_env
+
+        app = create_app(config_from_env())
+        started = time.perf_counter()
+        with app.app_context():
+            thread_id = build_world(utcnow(), random.Random(2026))
+            expert = db.session.scalar(sa.select(User).filter_by(email=DEMO_EMAILS["eva"]))
+            listed = questions.find_questions(expert, now=utcnow(), areas=expert.expertise_areas,
+                                              statuses=(Status.OPEN, Status.ADVISED), per_page=1).total
+        print(f"database: {TOTAL_QUESTIONS} questions, thread #{thread_id} with {THREAD_POSTS} posts, "
+              f"built in {time.perf_counter() - started:.1f} s")
+
+        bare = Gunicorn(workdir, "bare_thread:create_app()", options + ["--pythonpath", str(ROOT / "benchmarks")],
+                        env={"BARE_DATABASE_URL": real.env["DATABASE_URL"]})
+        servers = [real.start("real"), bare.start("bare")]
+        try:
+            anna = cookie_header(login_over_http(real.url, DEMO_EMAILS["anna"]))
+            eva = cookie_header(login_over_http(real.url, DEMO_EMAILS["eva"]))
+            pages = [
+                (f"bare Flask page, {THREAD_POSTS} posts, 2 queries", f"{bare.url}/vragen/{thread_id}", None,
+                 r'<article id="bericht-', THREAD_POSTS),
+                (f"thread page, {THREAD_POSTS} posts (owner)", f"{real.url}/vragen/{thread_id}", anna,
+                 r'<article class="post', THREAD_POSTS),
+                (f"question list, {listed} of {TOTAL_QUESTIONS:,} (expert)", f"{real.url}/vragen", eva,
+                 r"question-list__title", PER_PAGE),
+            ]
+            lua = Path(workdir) / "report.lua"
+            lua.write_text(WRK_LUA)
+            print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; python "
+                  f"{platform.python_version()}, gunicorn {gunicorn_version} gthread {args.workers} workers x "
+                  f"{args.threads} threads; wrk -t2 -c{args.connections} -d{duration}s after a 2 s warm-up; "
+                  f"{date.today().isoformat()}")
+            print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+            results = []
+            for name, url, cookie, pattern, expected in pages:
+                check_page(url, cookie, pattern, expected)
+                wrk(url, cookie, lua, 2, args.connections)
+                result = wrk(url, cookie, lua, duration, args.connections)
+                check_page(url, cookie, pattern, expected)
+                results.append(result)
+                rps, p50, p95, p99, socket_errors, status_errors = result
+                print(f"{name:<44} {rps:>8.1f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {socket_errors + status_errors:>7}")
+        finally:
+            for server in servers:
+                server.stop()
+
+        (bare_rps, *_), (thread_rps, _, thread_p95, *_), (_, _, list_p95, *_) = results
+        ratio = thread_rps / bare_rps
+
+        def verdict(ok):
+            return "met" if ok else "MISSED"
+
+        print(f"thread page / bare page: {ratio:.0%} of req/s (target >= {RATIO_TARGET:.0%}): "
+              f"{verdict(ratio >= RATIO_TARGET)}")
+        for name, p95 in (("thread page", thread_p95), ("question list", list_p95)):
+            print(f"{name} p95 {p95:.1f} ms (target < {P95_TARGET_MS} ms): {verdict(p95 < P95_TARGET_MS)}")
+
+        print("\nin-process, one request at a time (where the time goes):")
+        for name, path, http in (("thread page", f"/vragen/{thread_id}", anna), ("question list", "/vragen", eva)):
+            cookies = dict(part.split("=", 1) for part in http.split("; "))
+            queries, sql_ms, request_ms, top = profile(app, cookies, path)
+            print(f"  {name}: {request_ms:.1f} ms per request, {queries:.0f} queries taking {sql_ms:.1f} ms")
+            for statement, ms in top:
+                print(f"    {ms:5.2f} ms  {statement[:110]}")
+
+
+if __name__ == "__main__":
+    main()
