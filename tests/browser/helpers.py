@@ -22,3 +22,8 @@ def log_in(page, email, password=DEMO_PASSWORD):
     page.get_by_label("Code").fill(authenticator_for(page).code(email))
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**/")
+
+
+def log_out(page):
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/inloggen")

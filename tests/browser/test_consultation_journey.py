@@ -8,22 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from expertise.core.time import AMSTERDAM
-from expertise.demo import DEMO_PASSWORD
+from .helpers import log_in, log_out
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
-
-
-def _logout(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    page.wait_for_url("**/inloggen")
 
 
 def _ask_question(page, title):
@@ -48,7 +35,7 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     start = (datetime.now(AMSTERDAM) + timedelta(minutes=40)).replace(second=0, microsecond=0)
 
     # Cas, the coordinator, creates a weekly series for Buurtteam Zuilen with Eva as standing expert.
-    _login(page, "coordinator@demo.test")
+    log_in(page, "coordinator@demo.test")
     page.get_by_role("link", name="Wekelijks overleg").first.click()
     page.wait_for_url("**/overleg")
     axe(page)
@@ -65,10 +52,10 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     page.get_by_role("button", name="Overleg aanmaken").click()
     assert "Het overleg is aangemaakt." in page.content()
     axe(page)
-    _logout(page)
+    log_out(page)
 
     # Anna asks a question and nominates it for the meeting, saying what to discuss.
-    _login(page, "gezinswerker@demo.test")
+    log_in(page, "gezinswerker@demo.test")
     question_url = _ask_question(page, title)
     page.get_by_role("link", name="Agenderen voor het wekelijks overleg").click()
     option = page.locator("select[name=meeting] option", has_text=name).first
@@ -78,10 +65,10 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     page.get_by_role("button", name="Op de agenda zetten").click()
     page.wait_for_url(question_url)
     assert "heeft de vraag aangemeld voor het wekelijks overleg" in page.content()
-    _logout(page)
+    log_out(page)
 
     # Cas builds the agenda, records attendance and the conclusion.
-    _login(page, "coordinator@demo.test")
+    log_in(page, "coordinator@demo.test")
     page.goto("/overleg")
     page.get_by_role("link", name=re.compile(re.escape(name))).first.click()
     page.wait_for_url(re.compile(r".*/overleg/bijeenkomsten/\d+$"))
@@ -101,10 +88,10 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     page.get_by_role("button", name="Conclusie in de vraag zetten").click()
     assert "De conclusie staat als advies in de draad" in page.content()
     axe(page)
-    _logout(page)
+    log_out(page)
 
     # Anna reads the advice in her thread.
-    _login(page, "gezinswerker@demo.test")
+    log_in(page, "gezinswerker@demo.test")
     page.goto(question_url)
     assert page.get_by_text(re.compile(r"^Advies uit het wekelijks overleg van \d+ \w+$")).is_visible()
     assert "Eerst de huisarts betrekken" in page.content()
@@ -113,7 +100,7 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
 
 
 def test_coordinator_consultation_pages_are_accessible(page, axe):
-    _login(page, "coordinator@demo.test")
+    log_in(page, "coordinator@demo.test")
     for url in ("/triage", "/overleg/uren", "/overleg/agenda-feed", "/overleg/nieuw"):
         page.goto(url)
         axe(page)

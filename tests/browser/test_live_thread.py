@@ -3,19 +3,11 @@ import uuid
 
 import pytest
 
-from expertise.demo import DEMO_PASSWORD
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "Schoolverzuim bij een jongere met somberheid"  # anna's demo question, no advice yet
-
-
-def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
 
 
 @pytest.fixture
@@ -39,7 +31,7 @@ def test_advice_appears_live_and_the_counter_goes_up(page, second_page, axe):
     anna, eva = page, second_page
     advice = f"Bel eerst de huisarts en de mentor samen {uuid.uuid4().hex[:6]}."
 
-    _login(anna, "gezinswerker@demo.test")
+    log_in(anna, "gezinswerker@demo.test")
     anna.goto("/vragen?status=alle")
     anna.get_by_role("link", name=QUESTION).click()
     anna.wait_for_url("**/vragen/*")
@@ -48,7 +40,7 @@ def test_advice_appears_live_and_the_counter_goes_up(page, second_page, axe):
     before = _unread(anna)
     anna.evaluate("window.__stillTheSamePage = true")
 
-    _login(eva, "deskundige@demo.test")
+    log_in(eva, "deskundige@demo.test")
     eva.goto(question_url)
     eva.get_by_label("Je bericht").fill(advice)
     eva.get_by_role("button", name="Advies plaatsen").click()

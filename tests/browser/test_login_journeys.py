@@ -8,9 +8,6 @@ from .helpers import log_in
 pytestmark = pytest.mark.browser
 
 
-def _login(page, email):
-    log_in(page, email)
-
 
 def test_login_page_is_dutch_and_accessible(page, axe):
     page.goto("/inloggen")
@@ -40,7 +37,7 @@ def test_wrong_password_shows_the_error_next_to_the_field(page, axe):
 
 @pytest.mark.parametrize("email,name,roles", [(a[0], a[1], a[2]) for a in ACCOUNTS], ids=[a[0] for a in ACCOUNTS])
 def test_each_role_logs_in_and_lands_on_an_accessible_home_page(page, axe, email, name, roles):
-    _login(page, email)
+    log_in(page, email)
     assert page.get_by_role("heading", level=1).inner_text() == f"Welkom, {name}"
     assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
     axe(page)
@@ -50,7 +47,7 @@ def test_each_role_logs_in_and_lands_on_an_accessible_home_page(page, axe, email
 
 
 def test_admin_pages_are_accessible(page, axe):
-    _login(page, "beheerder@demo.test")
+    log_in(page, "beheerder@demo.test")
     for path in ["/beheer", "/beheer/gebruikers", "/beheer/gebruikers/uitnodigen", "/beheer/teams",
                  "/beheer/organisaties", "/beheer/expertisegebieden", "/account"]:
         page.goto(path)
@@ -58,7 +55,7 @@ def test_admin_pages_are_accessible(page, axe):
 
 
 def test_language_switch_shows_english(page):
-    _login(page, "deskundige@demo.test")
+    log_in(page, "deskundige@demo.test")
     page.get_by_role("button", name="English").click()
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_by_role("button", name="Log out").is_visible()

@@ -6,24 +6,11 @@ import uuid
 
 import pytest
 
-from expertise.demo import DEMO_PASSWORD
+from .helpers import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
 DEMO_QUESTION = "Schoolverzuim bij een jongere met somberheid"
-
-
-def _login(page, email):
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
-
-
-def _logout(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    page.wait_for_url("**/inloggen")
 
 
 def test_marketing_reply_is_held_then_rejected_with_a_reason(page, axe):
@@ -33,7 +20,7 @@ def test_marketing_reply_is_held_then_rejected_with_a_reason(page, axe):
     reason = f"Dit is reclame voor een eigen training ({marker}). Geef advies vanuit je expertise."
 
     # Eva posts a marketing reply on a demo question: it is held, and she sees why.
-    _login(page, "deskundige@demo.test")
+    log_in(page, "deskundige@demo.test")
     page.goto("/vragen?status=alle&gebied=&zoek=Schoolverzuim")
     page.get_by_role("link", name=DEMO_QUESTION).click()
     question_url = page.url
@@ -43,16 +30,16 @@ def test_marketing_reply_is_held_then_rejected_with_a_reason(page, axe):
     held = page.locator("article.post--hidden", has_text=marker)
     assert held.get_by_text("Wacht op beoordeling", exact=True).is_visible()
     assert held.get_by_text("Oproep om contact op te nemen").first.is_visible()
-    _logout(page)
+    log_out(page)
 
     # Another expert does not see it.
-    _login(page, "deskundige2@demo.test")
+    log_in(page, "deskundige2@demo.test")
     page.goto(question_url)
     assert marker not in page.content()
-    _logout(page)
+    log_out(page)
 
     # Mila finds it in the queue, highlighted, and rejects it with a reason.
-    _login(page, "moderator@demo.test")
+    log_in(page, "moderator@demo.test")
     page.get_by_role("link", name="Moderatie").first.click()
     page.wait_for_url("**/moderatie")
     item = page.locator(".moderation-item", has_text=marker)
@@ -67,10 +54,10 @@ def test_marketing_reply_is_held_then_rejected_with_a_reason(page, axe):
     assert "Afgewezen. De auteur ziet je reden." in page.content()
     assert marker not in page.locator("main").inner_text()
     axe(page)
-    _logout(page)
+    log_out(page)
 
     # Eva sees that it was rejected, and the moderator's reason.
-    _login(page, "deskundige@demo.test")
+    log_in(page, "deskundige@demo.test")
     page.goto(question_url)
     rejected = page.locator("article.post--hidden", has_text=marker)
     assert rejected.get_by_text("Afgewezen door een moderator", exact=True).is_visible()

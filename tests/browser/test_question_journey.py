@@ -9,18 +9,11 @@ import uuid
 import pytest
 
 
-from .helpers import log_in
+from .helpers import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
 
-def _login(page, email):
-    log_in(page, email)
-
-
-def _logout(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    page.wait_for_url("**/inloggen")
 
 
 RESIDENT_NAME = "Janneke de Vries-Özdemir"
@@ -30,7 +23,7 @@ def test_question_from_asking_to_feedback(page, axe):
     title = f"Boosheid na de scheiding {uuid.uuid4().hex[:6]}"
 
     # Anna asks, previews first, then posts.
-    _login(page, "gezinswerker@demo.test")
+    log_in(page, "gezinswerker@demo.test")
     page.get_by_role("link", name="Stel een vraag").first.click()
     page.wait_for_url("**/vragen/nieuw")
     axe(page)
@@ -59,10 +52,10 @@ def test_question_from_asking_to_feedback(page, axe):
     assert "Alleen voor jou zichtbaar" in box.inner_text()
     assert RESIDENT_NAME in box.inner_text() and "03-05-2010" in box.inner_text()
     axe(page)
-    _logout(page)
+    log_out(page)
 
     # Eva (Altrecht, GGZ) finds it in her areas and advises.
-    _login(page, "deskundige@demo.test")
+    log_in(page, "deskundige@demo.test")
     page.get_by_role("link", name="Vragen in jouw expertisegebieden").click()
     page.get_by_label("Zoeken in titel en tekst").fill("scheiding boos")
     page.get_by_role("button", name="Toon vragen").click()
@@ -76,19 +69,19 @@ def test_question_from_asking_to_feedback(page, axe):
     page.get_by_role("button", name="Advies plaatsen").click()
     assert "Je bericht is geplaatst." in page.content()
     assert page.get_by_text("advies vanuit 1 organisatie").is_visible()
-    _logout(page)
+    log_out(page)
 
     # Olaf (Youké) replies to Eva's advice in the thread.
-    _login(page, "deskundige2@demo.test")
+    log_in(page, "deskundige2@demo.test")
     page.goto(question_url)
     page.get_by_role("link", name="Reageren op het bericht van Eva Deskundige").click()
     page.get_by_label("Je bericht").fill("Aanvulling vanuit opvoeding: laat moeder het goede gedrag benoemen.")
     page.get_by_role("button", name="Plaatsen").click()
     page.wait_for_url(question_url + "#bericht-*")
-    _logout(page)
+    log_out(page)
 
     # Anna asks a follow-up, marks Eva's advice helpful and closes with feedback.
-    _login(page, "gezinswerker@demo.test")
+    log_in(page, "gezinswerker@demo.test")
     page.goto(question_url)
     page.get_by_role("link", name="Reageren op het bericht van Olaf Opvoedexpert").click()
     page.get_by_label("Je bericht").fill("Dank! Hoe vaak per dag zou ze dat moeten doen?")
@@ -106,10 +99,10 @@ def test_question_from_asking_to_feedback(page, axe):
     assert page.get_by_role("heading", name="Terugkoppeling").is_visible()
     assert "Het advies is deels gevolgd." in page.content()
     axe(page)
-    _logout(page)
+    log_out(page)
 
     # Eva sees the feedback.
-    _login(page, "deskundige@demo.test")
+    log_in(page, "deskundige@demo.test")
     page.goto(question_url)
     assert "Tekenen werkt goed" in page.content()
     assert "Bruikbaarheid van jouw advies volgens de gezinswerker: 4 van 5" in page.content()

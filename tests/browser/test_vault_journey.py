@@ -8,12 +8,9 @@ pytestmark = pytest.mark.browser
 NAME = "Janneke de Vries-Özdemir"
 
 
-def _login(page, email):
-    log_in(page, email)
-
 
 def test_family_worker_records_a_resident_and_reads_its_access_history(page, axe, live_server):
-    _login(page, "gezinswerker@demo.test")
+    log_in(page, "gezinswerker@demo.test")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn bewoners").click()
     page.wait_for_url("**/bewoners")
     axe(page)
@@ -48,7 +45,7 @@ def test_family_worker_records_a_resident_and_reads_its_access_history(page, axe
 
 
 def test_admin_recovery_pages_are_accessible(page, axe):
-    _login(page, "beheerder@demo.test")
+    log_in(page, "beheerder@demo.test")
     for path in ["/beheer/herstelsleutel", "/beheer/herstel", "/account/sessies", "/account/wachtwoord"]:
         page.goto(path)
         axe(page)

@@ -14,7 +14,7 @@ from expertise.core.time import utcnow
 from expertise.extensions import db
 from expertise.vault.models import RecoveryRequest
 
-from ..factories import make_post
+from ..factories import make_nomination, make_post, make_series
 from .residents import ask, find_needles, make_colleague, question_from
 
 # anna's pages that may show her own resident's identity (and no one else's pages).
@@ -33,8 +33,14 @@ def _scenario(cast, login):
     recovery = RecoveryRequest(started_by_id=cast.ada.id, from_user_id=cast.anna.id, to_user_id=cast.anna.id,
                                created_at=utcnow())
     db.session.add(recovery)
+    # The question on the agenda of anna's team's weekly consultation.
+    series = make_series(cast.cas, teams=[cast.anna.team], experts=[cast.eva])
+    item = make_nomination(cast.anna, question, series)
     db.session.commit()
     ids = {
+        "series_id": series.id,
+        "meeting_id": item.meeting_id,
+        "item_id": item.id,
         "question_id": question.id,
         "post_id": advice.id,
         "resident_id": question.resident_id,

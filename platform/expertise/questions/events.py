@@ -233,10 +233,16 @@ def _advisers(question):
 
 
 def question_published(question, now):
-    """Tell the experts whose areas match that a question was published."""
+    """Tell the experts who should hear of a newly visible question, per COLLABORATION_MODEL.
+
+    Called when a question is published and not held by moderation, or when
+    moderation releases it. Who hears it is the consultations area's rule
+    (`network`, `team` or `triage`).
+    """
+    from ..consultations.service import route_new_question  # consultations builds on questions
+
     db.session.flush()  # the question needs its id
-    for expert in _experts_in_areas(question):
-        _tell(expert, NotificationKind.NEW_QUESTION_IN_AREA, question, question.owner, now)
+    route_new_question(question, now=now)
 
 
 def question_updated(question, now):

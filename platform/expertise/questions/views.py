@@ -18,7 +18,6 @@ from ..core.markdown import render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import AMSTERDAM, utcnow
-from ..consultations.service import route_new_question
 from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
@@ -286,7 +285,6 @@ def new():
                     publish=action != ACTION_DRAFT, private_key=private_key, now=utcnow(), today=_today(),
                     source=owner.source(),
                 )
-                route_new_question(question, now=utcnow())  # per COLLABORATION_MODEL; drafts: nobody
             except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
                 db.session.rollback()
                 report = _guard_failed(form, error)
@@ -328,14 +326,11 @@ def edit(question_id):
             _pseudonymise_form(form, private_key=private_key)
         elif (question.is_draft and action == ACTION_DRAFT) or form.check_complete():
             try:
-                publishing = question.is_draft and action != ACTION_DRAFT
                 owner.update_question(
                     current_user, question, **_question_args(form), **_resident_args(form),
-                    publish=publishing, private_key=private_key,
+                    publish=question.is_draft and action != ACTION_DRAFT, private_key=private_key,
                     now=utcnow(), today=_today(), source=owner.source(),
                 )
-                if publishing:
-                    route_new_question(question, now=utcnow())
             except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
                 db.session.rollback()
                 report = _guard_failed(form, error)

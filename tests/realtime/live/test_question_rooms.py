@@ -33,6 +33,9 @@ def _ask(server, http, visibility):
         "title": TITLE, "situation": SITUATION, "request": REQUEST, "child_age": "9",
         "child_gender": "boy", "areas": area, "urgency": "normal", "visibility": visibility,
         "family_consent": "y", "actie": "plaatsen",
+        # The texts name people on purpose (SECRETS must reach no event); the
+        # owner's guard warns about them and she confirms, as a person can.
+        "pii_confirmed": "y",
     })
     assert response.status_code == 302, response.text[:500]
     return int(re.search(r"/vragen/(\d+)", response.headers["Location"]).group(1))
