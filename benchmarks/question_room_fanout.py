@@ -57,8 +57,7 @@ class GunicornServer(AppServer):
         self.workers = workers
 
     def start(self):
-        self.flask("db", "upgrade")
-        self.flask("seed-demo")
+        self.seed()
         self.log = open(self.workdir / "server.log", "w")
         self.process = subprocess.Popen(
             [

@@ -59,7 +59,7 @@ from expertise import create_app  # noqa: E402
 from expertise.accounts.models import Role, User  # noqa: E402
 from expertise.core.markdown import render_markdown  # noqa: E402
 from expertise.core.time import utcnow  # noqa: E402
-from expertise.demo import QUESTIONS as DEMO_QUESTIONS, seed_demo  # noqa: E402
+from expertise.demo import QUESTIONS as DEMO_QUESTIONS, seed_demo, seed_demo_totp  # noqa: E402
 from expertise.extensions import db  # noqa: E402
 from expertise.questions import service as questions  # noqa: E402
 from expertise.questions.models import (  # noqa: E402
@@ -68,6 +68,7 @@ from expertise.questions.models import (  # noqa: E402
 from expertise.questions.views import PER_PAGE  # noqa: E402
 from tests.support.realtime import DEMO_EMAILS, cookie_header, login_over_http  # noqa: E402
 from tests.support.servers import AppServer, wait_for_port  # noqa: E402
+from tests.support.totp import AUTHENTICATORS, DemoAuthenticator  # noqa: E402
 
 TOTAL_QUESTIONS = 10_000
 THREAD_POSTS = 30
@@ -105,11 +106,15 @@ REPLY = [
 
 
 def build_world(now, rng):
-    """Fill the empty database: demo world, the 30-post thread, the bulk questions. Returns the thread's id."""
+    """Fill the empty database: demo world, the 30-post thread, the bulk questions.
+
+    Returns the thread's id and the demo accounts' TOTP secrets (to log in).
+    """
     from flask_migrate import upgrade
 
     upgrade()
     seed_demo()
+    totp_secrets = seed_demo_totp()
     people = {u.email: u for u in db.session.scalars(sa.select(User))}
     anna, bram = people[DEMO_EMAILS["anna"]], people[DEMO_EMAILS["bram"]]
     eva, olaf = people[DEMO_EMAILS["eva"]], people[DEMO_EMAILS["olaf"]]
@@ -120,7 +125,7 @@ def build_world(now, rng):
     db.session.commit()
     fts = db.session.scalar(sa.text("SELECT count(*) FROM question_fts"))
     assert fts == TOTAL_QUESTIONS, f"search table holds {fts} questions, not {TOTAL_QUESTIONS}"
-    return thread.id
+    return thread.id, totp_secrets
 
 
 def build_thread(owner, experts, areas, now):
@@ -282,7 +287,7 @@ def main():
         app = create_app(config_from_env())
         started = time.perf_counter()
         with app.app_context():
-            thread_id = build_world(utcnow(), random.Random(2026))
+            thread_id, totp_secrets = build_world(utcnow(), random.Random(2026))
             expert = db.session.scalar(sa.select(User).filter_by(email=DEMO_EMAILS["eva"]))
             listed = questions.find_questions(expert, now=utcnow(), areas=expert.expertise_areas,
                                               statuses=(Status.OPEN, Status.ADVISED), per_page=1).total
@@ -292,6 +297,7 @@ def main():
         bare = Gunicorn(workdir, "bare_thread:create_app()", options + ["--pythonpath", str(ROOT / "benchmarks")],
                         env={"BARE_DATABASE_URL": real.env["DATABASE_URL"]})
         servers = [real.start("real"), bare.start("bare")]
+        AUTHENTICATORS[real.url] = DemoAuthenticator(totp_secrets.items())
         try:
             anna = cookie_header(login_over_http(real.url, DEMO_EMAILS["anna"]))
             eva = cookie_header(login_over_http(real.url, DEMO_EMAILS["eva"]))

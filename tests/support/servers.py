@@ -148,7 +148,8 @@ class AppServer:
             cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
         )
 
-    def start(self):
+    def seed(self):
+        """Migrate and seed the demo world; keep the demo accounts' authenticator for this server."""
         from .totp import AUTHENTICATORS, DemoAuthenticator
 
         self.flask("db", "upgrade")
@@ -158,6 +159,9 @@ class AppServer:
             line.split()[1:3] for line in seeded.splitlines() if line.strip().startswith("TOTP ")
         )
         AUTHENTICATORS[self.url] = self.authenticator
+
+    def start(self):
+        self.seed()
         self.log = open(self.workdir / "server.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, self.script], cwd=ROOT, env=self.env,
