@@ -98,7 +98,7 @@ ADVICE = [
 REPLY = [
     "Dank je, dat herken ik. Moeder vraagt of het uitmaakt dat vader de regels niet wil afspreken?",
     "Dan zou ik eerst met moeder alleen beginnen: wat zij thuis voorspelbaar maakt, helpt al. "
-    "Zie ook de [folder over scheiden](https://www.example.org/scheiden) voor ouders.",
+    "Zie ook de [uitleg over scheiden](https://www.opvoeden.nl/scheiden) voor ouders.",
     "Aanvulling vanuit de GGZ: let op signalen als slecht slapen, buikpijn of niet meer naar vrienden "
     "willen. Dan is *meer* nodig dan opvoedadvies alleen.",
     "Eens. En vraag school wat zij zien: gedrag in de klas zegt veel over hoe het kind het volhoudt.",
@@ -147,6 +147,8 @@ def build_thread(owner, experts, areas, now):
             chain.append(questions.post_reply(experts[(round_ + len(chain)) % 2], question, body=body,
                                               parent=None if parent is None else chain[parent], now=at))
             n += 1
+        held = [post.id for post in chain if post.status != PostStatus.PUBLISHED]
+        assert not held, f"moderation held posts {held}: the thread would not show {THREAD_POSTS} posts"
     return question
 
 

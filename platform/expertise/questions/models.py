@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import ExpertiseArea, Organisation, Team, User
+from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from ..core.database import UtcDateTime, declare_hand_written
 from ..core.time import utcnow
 from ..extensions import db
@@ -257,6 +257,11 @@ class Post(db.Model):
     @property
     def is_advice(self):
         return self.kind == PostKind.ADVICE
+
+    @property
+    def author_role_label(self):
+        """The role the author wrote in (kept on the post: roles can change later)."""
+        return Role(self.author_role).label
 
 
 class PostRevision(db.Model):
