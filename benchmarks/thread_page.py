@@ -13,7 +13,7 @@ its triggers). Then it serves, each on a free loopback port:
 
 and loads them one after the other with `wrk` (2 threads, 16 connections,
 a warm-up, then 10 s each): the bare page, the thread page logged in as its
-owner, and `/vragen` logged in as an expert (her areas, open and advised
+owner and as an expert, and `/vragen` logged in as an expert (her areas, open and advised
 questions: where experts land). The session and vault cookies of a real login
 go to wrk as a Cookie header; each page is checked for a 200 with the posts
 (not a login redirect) before and after its run. Last, each page runs
@@ -308,6 +308,8 @@ def main():
                  r'<article id="bericht-', THREAD_POSTS),
                 (f"thread page, {THREAD_POSTS} posts (owner)", f"{real.url}/vragen/{thread_id}", anna,
                  r'<article class="post', THREAD_POSTS),
+                (f"thread page, {THREAD_POSTS} posts (expert)", f"{real.url}/vragen/{thread_id}", eva,
+                 r'<article class="post', THREAD_POSTS),
                 (f"question list, {listed} of {TOTAL_QUESTIONS:,} (expert)", f"{real.url}/vragen", eva,
                  r"question-list__title", PER_PAGE),
             ]
@@ -331,19 +333,22 @@ def main():
             for server in servers:
                 server.stop()
 
-        (bare_rps, *_), (thread_rps, _, thread_p95, *_), (_, _, list_p95, *_) = results
-        ratio = thread_rps / bare_rps
+        (bare_rps, *_), owner, expert, (_, _, list_p95, *_) = results
 
         def verdict(ok):
             return "met" if ok else "MISSED"
 
-        print(f"thread page / bare page: {ratio:.0%} of req/s (target >= {RATIO_TARGET:.0%}): "
-              f"{verdict(ratio >= RATIO_TARGET)}")
-        for name, p95 in (("thread page", thread_p95), ("question list", list_p95)):
-            print(f"{name} p95 {p95:.1f} ms (target < {P95_TARGET_MS} ms): {verdict(p95 < P95_TARGET_MS)}")
+        for who, (rps, _, p95, *_) in (("owner", owner), ("expert", expert)):
+            ratio = rps / bare_rps
+            print(f"thread page ({who}) / bare page: {ratio:.0%} of req/s (target >= {RATIO_TARGET:.0%}): "
+                  f"{verdict(ratio >= RATIO_TARGET)}; p95 {p95:.1f} ms (target < {P95_TARGET_MS} ms): "
+                  f"{verdict(p95 < P95_TARGET_MS)}")
+        print(f"question list p95 {list_p95:.1f} ms (target < {P95_TARGET_MS} ms): {verdict(list_p95 < P95_TARGET_MS)}")
 
         print("\nin-process, one request at a time (where the time goes):")
-        for name, path, http in (("thread page", f"/vragen/{thread_id}", anna), ("question list", "/vragen", eva)):
+        for name, path, http in (("thread page (owner)", f"/vragen/{thread_id}", anna),
+                                 ("thread page (expert)", f"/vragen/{thread_id}", eva),
+                                 ("question list", "/vragen", eva)):
             cookies = dict(part.split("=", 1) for part in http.split("; "))
             queries, sql_ms, request_ms, top = profile(app, cookies, path)
             print(f"  {name}: {request_ms:.1f} ms per request, {queries:.0f} queries taking {sql_ms:.1f} ms")
