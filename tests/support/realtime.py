@@ -34,8 +34,22 @@ def csrf_token(http, base_url, path="/inloggen"):
     return match.group(1)
 
 
-def login_over_http(base_url, email, password=DEMO_PASSWORD):
-    """Return a requests.Session logged in as this demo account (password, then its TOTP code)."""
+# Logged-in sessions by (base URL, e-mail), reused while they are still logged in.
+_SESSIONS = {}
+
+
+def login_over_http(base_url, email, password=DEMO_PASSWORD, fresh=False):
+    """Return a requests.Session logged in as this demo account (password, then its TOTP code).
+
+    The session of an earlier call is reused while the server still knows it:
+    the server refuses a TOTP code of a step it has accepted, so a third login
+    within 30 seconds would wait for the next step. `fresh=True` always logs
+    in anew (a second browser, a second session row).
+    """
+    key = (base_url, email)
+    known = _SESSIONS.get(key)
+    if not fresh and password == DEMO_PASSWORD and known is not None and _still_logged_in(known, base_url):
+        return known
     http = requests.Session()
     token = csrf_token(http, base_url)
     response = http.post(
@@ -54,7 +68,13 @@ def login_over_http(base_url, email, password=DEMO_PASSWORD):
             timeout=10,
         )
         assert response.status_code == 302, response.status_code
+    if password == DEMO_PASSWORD:
+        _SESSIONS[key] = http
     return http
+
+
+def _still_logged_in(http, base_url):
+    return http.get(base_url + "/account", allow_redirects=False, timeout=10).status_code == 200
 
 
 def cookie_header(http):
