@@ -20,6 +20,7 @@
   }
   var questionId = parseInt(section.getAttribute("data-live-thread"), 10);
   var feedUrl = section.getAttribute("data-feed-url");
+  var syncedAt = section.getAttribute("data-synced-at");
 
   function idsOf(selector, prefix) {
     var ids = [0];
@@ -97,12 +98,22 @@
     return true;
   }
 
+  function shown(article) {
+    var text = article.querySelector(":scope > .rich-text");
+    var header = article.querySelector(":scope > header");
+    return (text ? text.innerHTML : "") + "\n" + (header ? header.textContent : "");
+  }
+
+  // Replace a post's text and header; return whether anything a reader sees changed.
   function updatePost(id, html) {
     var old = document.getElementById("bericht-" + id);
     if (!old) {
-      return;
+      return false;
     }
     var updated = fragment(html).querySelector("article");
+    if (shown(old) === shown(updated)) {
+      return false;
+    }
     // Keep this person's own controls and the replies already on the page.
     var oldActions = old.querySelector(":scope > .post__actions");
     var newActions = updated.querySelector(":scope > .post__actions");
@@ -114,6 +125,7 @@
       updated.appendChild(replies);
     }
     old.replaceWith(updated);
+    return true;
   }
 
   function insertEvent(html) {
@@ -128,7 +140,7 @@
 
   function catchUp() {
     var url = feedUrl + "?na=" + encodeURIComponent(lastPostId) +
-      "&na_gebeurtenis=" + encodeURIComponent(lastEventId);
+      "&na_gebeurtenis=" + encodeURIComponent(lastEventId) + "&sinds=" + encodeURIComponent(syncedAt);
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) {
@@ -138,8 +150,10 @@
       })
       .then(function (data) {
         var changed = false;
+        syncedAt = data.synced_at;
         data.posts.forEach(function (post) {
-          changed = insertPost(post.id, post.parent_id, post.html) || changed;
+          // New to this page, or released, edited or redacted while it was away.
+          changed = insertPost(post.id, post.parent_id, post.html) || updatePost(post.id, post.html) || changed;
         });
         data.events.forEach(function (event) {
           insertEvent(event.html);

@@ -371,6 +371,55 @@ def test_catch_up_feed_returns_missed_posts_rendered_for_the_viewer(cast, areas,
     assert "Bewerken" in eva_view["posts"][0]["html"] and "Markeer als nuttig" not in eva_view["posts"][0]["html"]
 
 
+MARKETING = "Bij Altrecht hebben we hier een training voor. Meld je aan via www.altrecht-training.nl of bel ons!"
+
+
+def _feed(client, question, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    response = client.get(f"/vragen/{question.id}/berichten?{query}")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_catch_up_returns_a_post_released_or_edited_since_the_page_synced(cast, areas, login):
+    from expertise.moderation import service as moderation
+    from expertise.questions.models import PostStatus
+
+    question = _question(cast, areas, "GGZ / psychiatrie")
+    earlier = utcnow() - service.CATCH_UP_MARGIN * 3
+    held = make_post(cast.eva, question, MARKETING, now=earlier)
+    advice = make_post(cast.olaf, question, "Eerste advies.", now=earlier)
+    db.session.commit()
+    assert held.status == PostStatus.HELD
+    anna = login(cast.anna)
+    page = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    synced = int(page.split('data-synced-at="')[1].split('"')[0])
+    assert _feed(anna, question, na=advice.id, sinds=synced)["posts"] == []
+
+    moderation.decide(cast.mila, question=question, post=held, action="approve", now=utcnow())
+    db.session.commit()
+    data = _feed(anna, question, na=advice.id, sinds=synced)
+    assert [p["id"] for p in data["posts"]] == [held.id]  # its id is older than the page's newest
+    assert data["synced_at"] >= synced
+    assert _feed(anna, question, na=advice.id)["posts"] == []  # without `sinds`: only newer ids
+
+    service.edit_post(cast.olaf, advice, body="Eerste advies, aangevuld.", now=utcnow())
+    db.session.commit()
+    data = _feed(anna, question, na=advice.id, sinds=synced)
+    assert {p["id"] for p in data["posts"]} == {held.id, advice.id}
+    assert "aangevuld" in json.dumps(data)
+
+
+def test_catch_up_ignores_a_since_out_of_range(cast, areas, login):
+    question = _question(cast, areas, "GGZ / psychiatrie")
+    advice = make_post(cast.eva, question, "Eerste advies.", now=utcnow() - service.CATCH_UP_MARGIN * 3)
+    db.session.commit()
+    anna = login(cast.anna)
+    for since in ("9" * 30, str(2**62), "-" + "9" * 18, "nu"):
+        assert _feed(anna, question, na=advice.id, sinds=since)["posts"] == [], since
+    assert [p["id"] for p in _feed(anna, question, na=0, sinds=0)["posts"]] == [advice.id]
+
+
 def test_catch_up_feed_includes_missed_thread_events(cast, areas, login):
     question = _question(cast, areas, "GGZ / psychiatrie")
     service.close_question(cast.anna, question, outcome="followed", explanation="Klaar.", now=utcnow())
@@ -394,5 +443,6 @@ def test_thread_page_carries_the_live_hooks(cast, areas, login):
     html = login(cast.eva).get(f"/vragen/{question.id}").get_data(as_text=True)
     assert f'data-live-thread="{question.id}"' in html
     assert f'data-feed-url="/vragen/{question.id}/berichten"' in html
+    assert 'data-synced-at="' in html
     assert "js/thread.js" in html and "<script>" not in html
     assert db.session.get(Question, question.id) is not None

@@ -561,6 +561,7 @@ def redact_post(moderator, post, *, body, delete_original, reason="", now):
         db.session.add(PostRevision(post=post, editor=moderator, body=post.body, created_at=now))
     post.body = body
     post.body_html = render_markdown(body)
+    post.changed_at = now
     decision = _record(question=post.question, post=post, action=Action.REDACT, moderator=moderator,
                        reason=(reason or "").strip()[:2000], original_deleted=bool(delete_original), now=now)
     db.session.flush()

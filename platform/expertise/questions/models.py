@@ -236,6 +236,9 @@ class Post(db.Model):
     moderation_reasons = mapped_column(sa.JSON)
     created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     edited_at = mapped_column(UtcDateTime)
+    # When open pages last had to learn about it: published, released by
+    # moderation, edited or redacted (for the catch-up after a reconnect).
+    changed_at = mapped_column(UtcDateTime)
     helpful: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[int | None] = mapped_column()
     # The personal-data guard's result for the owner's posts (categories and counts only).

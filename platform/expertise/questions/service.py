@@ -340,6 +340,7 @@ def post_reply(author, question, *, body, parent=None, pii_check=None, now):
 def post_published(post, now):
     """Let a post that became visible count: the first advice moves the question to advised."""
     question = post.question
+    post.changed_at = now
     if post.kind == PostKind.ADVICE and question.status == Status.OPEN:
         question.status = Status.ADVISED.value
         question.first_advice_at = now
@@ -373,6 +374,7 @@ def edit_post(actor, post, *, body, pii_check=KEEP, now):
     moderation.rescreen_post(post, now=now)  # may hold it, or release a held one (announced there)
     db.session.flush()
     if was_visible and post.status == PostStatus.PUBLISHED:
+        post.changed_at = now
         events.post_updated(post, now)
     elif was_visible:
         events.post_withdrawn(post, now)
@@ -789,6 +791,23 @@ class Thread:
     def advisers(self):
         """Return the ids of everyone who advised on this question."""
         return {p.author_id for p in self.posts if p.is_advice}
+
+
+CATCH_UP_MARGIN = timedelta(minutes=1)
+
+
+def missed_posts(thread, *, after_post, since=None):
+    """Return the thread's posts a page may lack: newer than `after_post`, or changed since `since`.
+
+    `since` is when the page last had the thread (its render or its previous
+    catch-up). A post released by moderation keeps its older id, and an edit
+    or redaction keeps the id too, so they are found by `changed_at`; the
+    margin covers a change committed just after it was stamped.
+    """
+    if since is not None:
+        since -= CATCH_UP_MARGIN
+    return [p for p in thread.posts
+            if p.id > after_post or (since is not None and p.changed_at is not None and p.changed_at >= since)]
 
 
 def load_thread(question, *, with_revisions=False):

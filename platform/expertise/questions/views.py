@@ -17,7 +17,7 @@ from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, menu_item
-from ..core.time import AMSTERDAM, utcnow
+from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
 from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
@@ -370,6 +370,7 @@ def detail(question_id):
         question=question,
         thread=thread,
         now=now,
+        synced_at=to_epoch_ms(now),
         overdue=service.is_overdue(question, now),
         is_owner=service.is_owner(current_user, question),
         can_post=service.can_post_top_level(current_user, question),
@@ -707,11 +708,12 @@ home_card(
 @bp.route("/vragen/<int:question_id>/berichten")
 @role_required(*QUESTION_ROLES)
 def posts_since(question_id):
-    """Return the posts after `na` (and thread events after `na_gebeurtenis`), rendered for this person.
+    """Return the posts a page missed (and thread events after `na_gebeurtenis`), rendered for this person.
 
-    A live page calls this after its socket reconnects, to fetch what it
-    missed; the answer passes the same access check as the page and is
-    never cached.
+    Missed are the posts after `na` and, with `sinds` (the `synced_at` of the
+    page or of its previous catch-up, in ms), those released, edited or
+    redacted since. A live page calls this after its socket reconnects; the
+    answer passes the same access check as the page and is never cached.
     """
     from .events import FlatThread
 
@@ -730,13 +732,14 @@ def posts_since(question_id):
         show_revisions=moderator,
         show_ratings=is_owner or current_user.has_role(Role.MODERATOR, Role.COORDINATOR),
     )
-    posts = [p for p in thread.posts if p.id > after_post]
+    posts = service.missed_posts(thread, after_post=after_post, since=from_epoch_ms(int_arg("sinds")))
     events = []
     if after_event is not None:
         events = [e for e in thread.events if e.id > after_event and e.kind != EventKind.PUBLISHED]
     response = jsonify(
         question_id=question.id,
         status=question.status,
+        synced_at=to_epoch_ms(now),
         posts=[
             {"id": p.id, "parent_id": p.parent_id,
              "html": render_template("questions/_live_post.html", post=p, **context)}
