@@ -16,8 +16,8 @@ def to_epoch_ms(dt):
 
 
 def from_epoch_ms(ms):
-    """Return milliseconds since 1970 as a UTC datetime, or None when absent or out of range."""
-    if ms is None:
+    """Return milliseconds since 1970 as a UTC datetime, or None when absent, negative or out of range."""
+    if ms is None or ms < 0:
         return None
     try:
         return datetime.fromtimestamp(ms / 1000, timezone.utc)
