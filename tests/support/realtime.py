@@ -38,17 +38,16 @@ def csrf_token(http, base_url, path="/inloggen"):
 _SESSIONS = {}
 
 
-def login_over_http(base_url, email, password=DEMO_PASSWORD, fresh=False):
+def login_over_http(base_url, email, password=DEMO_PASSWORD):
     """Return a requests.Session logged in as this demo account (password, then its TOTP code).
 
-    The session of an earlier call is reused while the server still knows it:
-    the server refuses a TOTP code of a step it has accepted, so a third login
-    within 30 seconds would wait for the next step. `fresh=True` always logs
-    in anew (a second browser, a second session row).
+    With the demo password, the session of an earlier call is reused while the
+    server still knows it: the server refuses a TOTP code of a step it has
+    accepted, so a third login within 30 seconds would wait for the next step.
     """
-    key = (base_url, email)
+    key = (base_url, email) if password == DEMO_PASSWORD else None
     known = _SESSIONS.get(key)
-    if not fresh and password == DEMO_PASSWORD and known is not None and _still_logged_in(known, base_url):
+    if known is not None and _still_logged_in(known, base_url):
         return known
     http = requests.Session()
     token = csrf_token(http, base_url)
@@ -68,7 +67,7 @@ def login_over_http(base_url, email, password=DEMO_PASSWORD, fresh=False):
             timeout=10,
         )
         assert response.status_code == 302, response.status_code
-    if password == DEMO_PASSWORD:
+    if key is not None:
         _SESSIONS[key] = http
     return http
 
