@@ -18,6 +18,9 @@ Run: .venv/bin/python benchmarks/question_room_fanout.py [--shape gevent] [--cli
 Needs `make install-production` for the gevent shapes. Loopback only; N is capped at 500.
 """
 import argparse
+import json
+import os
+import queue
 import re
 import shutil
 import statistics
@@ -26,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.realtime import (  # noqa: E402
     DEMO_EMAILS,
-    Listener,
     cookie_header,
     csrf_token,
     login_over_http,
@@ -43,6 +45,7 @@ from tests.support.servers import AppServer, free_port, wait_for_port  # noqa: E
 
 REALTIME_APP = ROOT / "tests" / "support" / "realtime_app.py"
 MAX_CLIENTS = 500
+COMMIT_LOG = "commits.log"
 QUESTION = "Schoolverzuim bij een jongere met somberheid"  # anna's demo question
 
 
@@ -50,7 +53,8 @@ class GunicornServer(AppServer):
     """The same app under gunicorn with gevent-websocket workers, optionally sharing events via Redis."""
 
     def __init__(self, workdir, workers=1, redis_url=None):
-        env = {"RATELIMIT_ENABLED": "false", "SOCKETIO_ASYNC_MODE": "gevent"}
+        env = {"RATELIMIT_ENABLED": "false", "SOCKETIO_ASYNC_MODE": "gevent",
+               "BENCHMARK_COMMIT_LOG": str(Path(workdir) / COMMIT_LOG)}
         if redis_url:
             env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
         super().__init__(workdir, env=env, script=REALTIME_APP)
@@ -109,40 +113,84 @@ def _question_id(server, http):
     return int(match.group(1))
 
 
-def run(server, clients, posts, timeout=5.0):
-    """Connect `clients` watchers to one question room, post `posts` advices; return the figures."""
+class WatcherProcess:
+    """`room_watchers.py` in its own process: gevent clients joined to one question room."""
+
+    def __init__(self, server, cookie, question_id, clients):
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "benchmarks" / "room_watchers.py"), server.url, str(question_id),
+             str(clients)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.process.stdin.write(cookie + "\n")
+        self.process.stdin.flush()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line.strip())
+
+    def next_line(self, timeout):
+        try:
+            return self.lines.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+
+    def wait_for(self, expected, deadline):
+        """Wait for the line `expected` until the deadline; return whether it came."""
+        while (line := self.next_line(deadline - time.monotonic())) is not None:
+            if line == expected:
+                return True
+        return False
+
+    def dump(self):
+        """Stop the watchers; return ({post_id: [receipt times]}, CPU seconds the watchers used)."""
+        self.process.stdin.write("dump\n")
+        self.process.stdin.flush()
+        while (line := self.next_line(timeout=60)) is not None and not line.startswith("{"):
+            pass
+        self.process.wait(timeout=60)
+        dumped = json.loads(line)
+        return {int(k): v for k, v in dumped["received"].items()}, dumped["cpu_seconds"]
+
+
+class Watchers:
+    """N watchers spread over `processes` watcher processes (browsers do not share one interpreter)."""
+
+    def __init__(self, server, cookie, question_id, clients, processes):
+        shares = [clients // processes + (i < clients % processes) for i in range(processes)]
+        self.processes = [WatcherProcess(server, cookie, question_id, n) for n in shares if n]
+        deadline = time.monotonic() + 120
+        if not all(p.wait_for("ready", deadline) for p in self.processes):
+            raise SystemExit("the watchers did not connect")
+
+    def wait_all(self, post_id, deadline):
+        """Wait until every watcher has the post (or the deadline passes)."""
+        for process in self.processes:
+            process.wait_for(f"all {post_id}", deadline)
+
+    def dump(self):
+        received, cpu = defaultdict(list), 0.0
+        for process in self.processes:
+            times, seconds = process.dump()
+            for post_id, at in times.items():
+                received[post_id] += at
+            cpu += seconds
+        return received, cpu
+
+
+def run(server, clients, posts, commit_log, processes, timeout=5.0):
+    """Join `clients` watchers to one question room, post `posts` advices; return the figures."""
     owner = login_over_http(server.url, DEMO_EMAILS["anna"])
     question_id = _question_id(server, owner)
-    cookie = cookie_header(owner)
-
-    def connect(_i):
-        listener = Listener().connect(server.url, cookie, transports=["websocket"])
-        assert listener.client.call("join", {"kind": "question", "id": question_id}, timeout=10)["ok"]
-        return listener
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        listeners = list(pool.map(connect, range(clients)))
-    arrived = threading.Condition()
-    counts = {}
-
-    def counting(listener):
-        original = listener._record
-
-        def record(event, *args):
-            original(event, *args)
-            if event == "post_published":
-                with arrived:
-                    key = args[0]["post_id"]
-                    counts[key] = counts.get(key, 0) + 1
-                    arrived.notify_all()
-
-        listener.client.handlers["/"]["*"] = record
-
-    for listener in listeners:
-        counting(listener)
+    # Readers of the thread: an expert of another organisation, who gets the
+    # room's event and no notification (the owner would get both on every socket).
+    watchers = Watchers(server, cookie_header(login_over_http(server.url, DEMO_EMAILS["olaf"])), question_id,
+                        clients, processes)
     expert = login_over_http(server.url, DEMO_EMAILS["eva"])
     token = csrf_token(expert, server.url, f"/vragen/{question_id}")
-    delays, lost, firsts, post_ms = [], 0, [], []
+    sent_at, post_ms = {}, []
     try:
         time.sleep(0.5)
         for n in range(posts):
@@ -155,25 +203,23 @@ def run(server, clients, posts, timeout=5.0):
             post_ms.append((time.time() - sent) * 1000)
             assert response.status_code == 302, response.status_code
             key = int(re.search(r"#bericht-(\d+)", response.headers["Location"]).group(1))
-            deadline = time.monotonic() + timeout
-            with arrived:
-                while counts.get(key, 0) < clients and time.monotonic() < deadline:
-                    arrived.wait(deadline - time.monotonic())
-            times = []
-            for listener in listeners:
-                at = next((t for name, p, t in listener.events
-                           if name == "post_published" and p["post_id"] == key), None)
-                if at is None:
-                    lost += 1
-                else:
-                    times.append((at - sent) * 1000)
-            delays += times
-            if times:
-                firsts.append(min(times))
+            sent_at[key] = sent
+            watchers.wait_all(key, time.monotonic() + timeout)
     finally:
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            list(pool.map(lambda listener: listener.close(), listeners))
-    return delays, lost, firsts, post_ms
+        received, watcher_cpu = watchers.dump()
+    committed = {}
+    for line in commit_log.read_text().splitlines():
+        post_id, stamp = line.split()
+        committed[int(post_id)] = float(stamp)
+    from_post, from_commit, firsts, lost = [], [], [], 0
+    for key, sent in sent_at.items():
+        times = [t for t in received.get(key, []) if t - sent <= timeout]
+        lost += clients - len(times)
+        from_post += [(t - sent) * 1000 for t in times]
+        from_commit += [(t - committed[key]) * 1000 for t in times]
+        if times:
+            firsts.append((min(times) - sent) * 1000)
+    return from_post, from_commit, lost, firsts, post_ms, watcher_cpu * 1000 / max(1, len(sent_at) * clients)
 
 
 def main():
@@ -181,11 +227,15 @@ def main():
     parser.add_argument("--shape", choices=["threading", "gevent", "gevent-redis"], default="threading")
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--posts", type=int, default=30)
+    parser.add_argument("--watcher-processes", type=int, default=2,
+                        help="processes the watchers are spread over (gevent clients in each)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ep-qfanout-") as workdir:
         redis = None
         if args.shape == "threading":
-            server = AppServer(workdir, env={"RATELIMIT_ENABLED": "false"}, script=REALTIME_APP)
+            server = AppServer(workdir, env={"RATELIMIT_ENABLED": "false",
+                                             "BENCHMARK_COMMIT_LOG": str(Path(workdir) / COMMIT_LOG)},
+                               script=REALTIME_APP)
         elif args.shape == "gevent":
             server = GunicornServer(workdir, workers=1)
         else:
@@ -195,16 +245,19 @@ def main():
             server = GunicornServer(workdir, workers=2, redis_url=redis.url)
         server.start()
         try:
-            print(f"shape: {args.shape}")
-            print(f"{'clients':>7} {'posts':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'lost':>5}"
-                  f" {'first p50':>9} {'POST p50':>8}")
+            print(f"shape: {args.shape}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; "
+                  f"watchers in {args.watcher_processes} gevent processes")
+            print(f"{'clients':>7} {'posts':>5} {'POST→receipt p50':>16} {'p95':>6} {'commit→receipt p50':>18}"
+                  f" {'p95':>6} {'max':>6} {'lost':>5} {'first p50':>9} {'POST p50':>8}   (ms)")
             for clients in args.clients:
                 clients = min(clients, MAX_CLIENTS)
-                delays, lost, firsts, post_ms = run(server, clients, args.posts)
+                from_post, from_commit, lost, firsts, post_ms, watcher_ms = run(
+                    server, clients, args.posts, Path(workdir) / COMMIT_LOG, max(1, args.watcher_processes))
                 print(
-                    f"{clients:>7} {args.posts:>5} {statistics.median(delays):>7.1f} "
-                    f"{percentile(delays, 95):>7.1f} {max(delays):>7.1f} {lost:>5}"
-                    f" {statistics.median(firsts):>9.1f} {statistics.median(post_ms):>8.1f}",
+                    f"{clients:>7} {args.posts:>5} {statistics.median(from_post):>16.1f} "
+                    f"{percentile(from_post, 95):>6.1f} {statistics.median(from_commit):>18.1f} "
+                    f"{percentile(from_commit, 95):>6.1f} {max(from_post):>6.1f} {lost:>5}"
+                    f" {statistics.median(firsts):>9.1f} {statistics.median(post_ms):>8.1f} {watcher_ms:>17.2f}",
                     flush=True,
                 )
         finally:

@@ -8,15 +8,21 @@ never imports this file, so these hooks exist only in test processes:
   will once questions and posts exist; it answers `{"id": <notification id>}`.
 - room kind `probe`: a user may join `probe:<own user id>` and nothing else,
   standing in for the questions area's `register_room("question", ...)`.
+- with `BENCHMARK_COMMIT_LOG=<file>` set, every commit that publishes posts
+  appends "<post id> <time.time()>" lines to that file just before the events
+  go out, so the fan-out benchmark can time from the commit as well as from
+  the POST.
 """
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from flask import Blueprint, abort, jsonify, request  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from config import config_from_env  # noqa: E402
 from expertise import create_app  # noqa: E402
@@ -24,6 +30,7 @@ from expertise.accounts.models import User  # noqa: E402
 from expertise.core.time import utcnow  # noqa: E402
 from expertise.extensions import csrf, db, socketio  # noqa: E402
 from expertise.realtime import notify, register_room  # noqa: E402
+from expertise.realtime.service import pending_events  # noqa: E402
 
 app = create_app(config_from_env())
 hooks = Blueprint("test_hooks", __name__)
@@ -42,6 +49,18 @@ def notify_for_test():
     db.session.commit()
     return jsonify(id=notification.id)
 
+
+def _log_commit(_session):
+    # Runs first of the after-commit hooks, before the events are emitted.
+    stamp = time.time()
+    published = [payload["post_id"] for name, payload, _room in pending_events() if name == "post_published"]
+    if published:
+        with open(os.environ["BENCHMARK_COMMIT_LOG"], "a") as log:
+            log.writelines(f"{post_id} {stamp}\n" for post_id in published)
+
+
+if os.environ.get("BENCHMARK_COMMIT_LOG"):
+    event.listen(db.session, "after_commit", _log_commit, insert=True)
 
 csrf.exempt(hooks)
 app.register_blueprint(hooks)
