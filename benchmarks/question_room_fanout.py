@@ -1,13 +1,16 @@
 """Measure a question room's fan-out: delay from posting advice over HTTP to receipt in N watchers.
 
 Starts the platform (demo world, SQLite) on a free loopback port in one of
-three shapes, connects N python-socketio clients (websocket) as the question's
-owner, joins them all to `question:<id>`, and has an expert post M advices one
-after another through the real form (`POST /vragen/<id>/reageren`). Each
-post renders the neutral fragment, commits, notifies the owner and emits
-`post_published` after the commit; per client the delay runs from sending
-the POST to receiving that event. Prints p50/p95/max and the events lost
-(not received within 5 s).
+three shapes, connects N python-socketio clients (websocket) as a reader of
+the thread (an expert of another organisation), spread over a few
+`room_watchers.py` processes with gevent, joins them all to
+`question:<id>`, and has an expert post M advices one after another through
+the real form (`POST /vragen/<id>/reageren`). Each post renders the neutral
+fragment, commits, notifies the owner and emits `post_published` after the
+commit. Per watcher it reports two delays: from sending the POST to receipt
+(end to end) and from the commit (stamped by the test app's
+BENCHMARK_COMMIT_LOG hook) to receipt (the fan-out itself); p50/p95/max, the
+events lost (not received within 5 s) and the watchers' own CPU per event.
 
 Shapes:
   threading      python run.py-style werkzeug server, threading mode (`make run`)
@@ -15,7 +18,8 @@ Shapes:
   gevent-redis   gunicorn, 2 gevent workers + Redis message queue (needs redis-server)
 
 Run: .venv/bin/python benchmarks/question_room_fanout.py [--shape gevent] [--clients 50 200] [--posts 30]
-Needs `make install-production` for the gevent shapes. Loopback only; N is capped at 500.
+     [--watcher-processes 2]
+Needs `make install-production` (gevent, also for the watchers). Loopback only; N is capped at 500.
 """
 import argparse
 import json
