@@ -66,3 +66,40 @@ def test_thread_page_queries_do_not_grow_with_the_number_of_posts(cast, login):
         db.session.commit()
         many = _queries(client, f"/vragen/{question.id}")
         assert few == many, (person.name, few, many)
+
+
+HELD_TEXT = (
+    "Bij Altrecht hebben we hier een speciale training voor. Meld je aan via onze website "
+    "www.altrecht-training.nl of bel ons op 030-2345678!"
+)
+
+
+def _held_posts(cast, question, n):
+    """Posts of Eva the checks hold; every other one gets a moderator's decision the author is shown."""
+    from expertise.core.time import utcnow
+    from expertise.moderation import service as moderation
+    from expertise.questions.models import PostStatus
+
+    for i in range(n):
+        post = factories.make_post(cast.eva, question, f"{HELD_TEXT} ({i})")
+        assert post.status == PostStatus.HELD
+        if i % 2:
+            moderation.decide(cast.mila, question=question, post=post, action="request_edit",
+                              reason="Haal de reclame eruit.", now=utcnow())
+    db.session.commit()
+
+
+def test_thread_page_queries_do_not_grow_with_the_number_of_held_posts(cast, login):
+    # The author sees their own held posts with the moderator's latest decision,
+    # a moderator sees all of them: one query for the decisions, not one per post.
+    question = factories.make_question(cast.anna, areas=cast.eva.expertise_areas)
+    factories.make_post(cast.olaf, question, "Eerste advies")
+    db.session.commit()
+    _held_posts(cast, question, 2)
+    clients = {person.name: login(person) for person in (cast.eva, cast.mila)}
+    few = {name: _queries(client, f"/vragen/{question.id}") for name, client in clients.items()}
+    _held_posts(cast, question, 10)
+    many = {name: _queries(client, f"/vragen/{question.id}") for name, client in clients.items()}
+    assert few == many, (few, many)
+    page = clients[cast.eva.name].get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert page.count("Reden van de moderator: Haal de reclame eruit.") == 6

@@ -438,6 +438,24 @@ def latest_decision(question, post=None):
     ).first()
 
 
+def latest_post_decisions(question, posts):
+    """Return {post id: latest moderator's decision} for these posts of `question`, in one query."""
+    if not posts:
+        return {}
+    latest = {}
+    for decision in db.session.scalars(
+        sa.select(ModerationDecision)
+        .where(
+            ModerationDecision.question_id == question.id,
+            ModerationDecision.post_id.in_([p.id for p in posts]),
+            ModerationDecision.moderator_id.is_not(None),
+        )
+        .order_by(ModerationDecision.created_at, ModerationDecision.id)
+    ):
+        latest[decision.post_id] = decision  # oldest first, so the last one stays
+    return latest
+
+
 def suspicious_spans(text, author):
     """Return (start, end, kind) for the marketing reasons' spans and personal data in `text`."""
     spans = [
@@ -596,9 +614,9 @@ def hidden_posts_for(viewer, question):
     posts = db.session.scalars(
         sa.select(Post).where(*conditions).options(joinedload(Post.author)).order_by(Post.created_at, Post.id)
     ).all()
+    decisions = latest_post_decisions(question, posts)
     return [
-        HiddenPost(p, STATE_LABELS[PostStatus(p.status)], reason_lines(p.moderation_reasons),
-                   latest_decision(question, p))
+        HiddenPost(p, STATE_LABELS[PostStatus(p.status)], reason_lines(p.moderation_reasons), decisions.get(p.id))
         for p in posts
     ]
 
