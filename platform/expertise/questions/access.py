@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Role
 from ..extensions import db
 from .models import Post, PostStatus, Question
-from .service import can_see_question, is_owner
+from .service import can_see_question, is_owner, load_person
 
 # Roles that work with questions at all; admins manage accounts, not cases.
 QUESTION_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
@@ -25,7 +25,7 @@ def access_question(user, question_id):
     """
     question = db.session.get(
         Question, question_id,
-        options=[joinedload(Question.owner), joinedload(Question.team), selectinload(Question.areas)],
+        options=[load_person(Question.owner), joinedload(Question.team), selectinload(Question.areas)],
     )
     if question is None or not can_see_question(user, question):
         abort(404)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..accounts.models import ExpertiseArea, Role, User
 from ..core.markdown import render_markdown
@@ -810,6 +810,16 @@ def missed_posts(thread, *, after_post, since=None):
             if p.id > after_post or (since is not None and p.changed_at is not None and p.changed_at >= since)]
 
 
+def load_person(relationship):
+    """Join the user of `relationship`, leaving their roles and areas to load only if asked for.
+
+    Pages show who wrote or asked what (a post keeps its author's role and
+    organisation as they were); the two select-in loads a User brings by
+    default would cost two queries per kind of person, mostly for nothing.
+    """
+    return joinedload(relationship).options(lazyload(User.role_rows), lazyload(User.expertise_areas))
+
+
 def load_thread(question, *, with_revisions=False):
     """Load every published post with its author, organisation and team, and the events.
 
@@ -818,13 +828,13 @@ def load_thread(question, *, with_revisions=False):
     posts = db.session.scalars(
         sa.select(Post)
         .where(Post.question_id == question.id, Post.status == PostStatus.PUBLISHED)
-        .options(joinedload(Post.author), joinedload(Post.organisation), joinedload(Post.team))
+        .options(load_person(Post.author), joinedload(Post.organisation), joinedload(Post.team))
         .order_by(Post.created_at, Post.id)
     ).all()
     events = db.session.scalars(
         sa.select(QuestionEvent)
         .where(QuestionEvent.question_id == question.id)
-        .options(joinedload(QuestionEvent.actor), joinedload(QuestionEvent.target_user))
+        .options(load_person(QuestionEvent.actor), load_person(QuestionEvent.target_user))
         .order_by(QuestionEvent.created_at, QuestionEvent.id)
     ).all()
     revisions = {}
