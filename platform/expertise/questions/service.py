@@ -718,7 +718,7 @@ def find_questions(user, *, now, areas=None, urgency=None, statuses=None, withou
         .options(
             selectinload(Question.areas),
             joinedload(Question.team),
-            joinedload(Question.owner),
+            load_person(Question.owner),
         )
     ).all()
     by_id = {question.id: (question, advices, organisations) for question, advices, organisations in rows}
