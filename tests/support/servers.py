@@ -156,7 +156,8 @@ class AppServer:
         seeded = self.flask("seed-demo").stdout
         # The demo accounts' TOTP secrets, printed once by seed-demo.
         self.authenticator = DemoAuthenticator(
-            line.split()[1:3] for line in seeded.splitlines() if line.strip().startswith("TOTP ")
+            (line.split()[1:3] for line in seeded.splitlines() if line.strip().startswith("TOTP ")),
+            database_url=self.env["DATABASE_URL"],
         )
         AUTHENTICATORS[self.url] = self.authenticator
 
