@@ -51,14 +51,21 @@ REALTIME_APP = ROOT / "tests" / "support" / "realtime_app.py"
 MAX_CLIENTS = 500
 COMMIT_LOG = "commits.log"
 QUESTION = "Schoolverzuim bij een jongere met somberheid"  # anna's demo question
+# An advice of ordinary length (about 450 characters), so the checks and deduce read a real text.
+ADVICE = (
+    "Overweeg specialistische GGZ en bespreek het eerst met de huisarts. Een vast ritme met vaste "
+    "bedtijden helpt vaak; het CJG kan meedenken. Spreek met school af wie het aanspreekpunt is en hoe "
+    "vaak jullie contact hebben, zodat de jongere niet tussen twee partijen in komt te staan. Kijk samen "
+    "met de ouders welke kleine stap deze week haalbaar is, en bespreek over twee weken wat het heeft "
+    "opgeleverd. Benchmarkadvies {n}."
+)
 
 
 class GunicornServer(AppServer):
     """The same app under gunicorn with gevent-websocket workers, optionally sharing events via Redis."""
 
-    def __init__(self, workdir, workers=1, redis_url=None):
-        env = {"RATELIMIT_ENABLED": "false", "SOCKETIO_ASYNC_MODE": "gevent",
-               "BENCHMARK_COMMIT_LOG": str(Path(workdir) / COMMIT_LOG)}
+    def __init__(self, workdir, env, workers=1, redis_url=None):
+        env = {**env, "SOCKETIO_ASYNC_MODE": "gevent"}
         if redis_url:
             env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
         super().__init__(workdir, env=env, script=REALTIME_APP)
@@ -81,6 +88,30 @@ class GunicornServer(AppServer):
         wait_for_port(self.port, process=self.process)
         time.sleep(1.0)  # let every worker boot
         return self
+
+
+class DeduceWorker:
+    """The deduce worker as production runs it (one process, Unix socket), so posts are scanned by it too."""
+
+    def __init__(self, workdir, cache):
+        self.socket = str(Path(workdir) / "deduce.sock")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "expertise.moderation.deduce_worker", "--socket", self.socket, "--cache",
+             str(cache)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        sys.path.insert(0, str(ROOT / "platform"))
+        from expertise.moderation.deduce_worker import deduce_spans
+
+        deadline = time.monotonic() + 120
+        while deduce_spans("Jan de Vries", timeout=5, path=self.socket) is None:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise SystemExit("the deduce worker did not start")
+            time.sleep(0.5)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 class Redis:
@@ -201,7 +232,7 @@ def run(server, clients, posts, commit_log, processes, timeout=5.0):
             sent = time.time()
             response = expert.post(
                 f"{server.url}/vragen/{question_id}/reageren",
-                data={"body": f"Benchmarkadvies {n}.", "actie": "plaatsen", "csrf_token": token},
+                data={"body": ADVICE.format(n=n), "actie": "plaatsen", "csrf_token": token},
                 allow_redirects=False, timeout=10,
             )
             post_ms.append((time.time() - sent) * 1000)
@@ -231,25 +262,33 @@ def main():
     parser.add_argument("--shape", choices=["threading", "gevent", "gevent-redis"], default="threading")
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--posts", type=int, default=30)
+    parser.add_argument("--deduce-cache", default=os.environ.get("EXPERTISE_DEDUCE_CACHE")
+                        or str(ROOT / ".venv" / "deduce-cache"),
+                        help="deduce's prebuilt cache; the worker scans every post as in production")
+    parser.add_argument("--no-deduce", action="store_true", help="run the personal-data checks on the rules only")
     parser.add_argument("--watcher-processes", type=int, default=2,
                         help="processes the watchers are spread over (gevent clients in each)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ep-qfanout-") as workdir:
-        redis = None
+        redis = deduce = None
+        env = {"RATELIMIT_ENABLED": "false", "BENCHMARK_COMMIT_LOG": str(Path(workdir) / COMMIT_LOG)}
+        if not args.no_deduce:
+            if not (Path(args.deduce_cache) / "cache").is_dir():
+                sys.exit(f"no deduce cache in {args.deduce_cache} (make install builds it), or pass --no-deduce")
+            deduce = DeduceWorker(workdir, args.deduce_cache)
+            env["EXPERTISE_DEDUCE_SOCKET"] = deduce.socket
         if args.shape == "threading":
-            server = AppServer(workdir, env={"RATELIMIT_ENABLED": "false",
-                                             "BENCHMARK_COMMIT_LOG": str(Path(workdir) / COMMIT_LOG)},
-                               script=REALTIME_APP)
+            server = AppServer(workdir, env=env, script=REALTIME_APP)
         elif args.shape == "gevent":
-            server = GunicornServer(workdir, workers=1)
+            server = GunicornServer(workdir, env, workers=1)
         else:
             if not shutil.which("redis-server"):
                 sys.exit("gevent-redis needs a redis-server binary")
             redis = Redis(workdir)
-            server = GunicornServer(workdir, workers=2, redis_url=redis.url)
+            server = GunicornServer(workdir, env, workers=2, redis_url=redis.url)
         server.start()
         try:
-            print(f"shape: {args.shape}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; "
+            print(f"shape: {args.shape}; deduce worker {'off' if deduce is None else 'on'}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; "
                   f"watchers in {args.watcher_processes} gevent processes")
             print(f"{'clients':>7} {'posts':>5} {'POST→receipt p50':>16} {'p95':>6} {'commit→receipt p50':>18}"
                   f" {'p95':>6} {'max':>6} {'lost':>5} {'first p50':>9} {'POST p50':>8}   (ms)")
@@ -268,6 +307,8 @@ def main():
             server.stop()
             if redis:
                 redis.stop()
+            if deduce:
+                deduce.stop()
 
 
 if __name__ == "__main__":
