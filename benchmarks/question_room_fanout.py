@@ -1,10 +1,10 @@
 """Measure a question room's fan-out: delay from posting advice over HTTP to receipt in N watchers.
 
-Starts the platform (demo world, SQLite) on a free loopback port in one of
-three shapes, connects N python-socketio clients (websocket) as a reader of
+Starts the platform (demo world, SQLite, and the deduce worker unless
+--no-deduce) on a free loopback port in one of three shapes, connects N python-socketio clients (websocket) as a reader of
 the thread (an expert of another organisation), spread over a few
 `room_watchers.py` processes with gevent, joins them all to
-`question:<id>`, and has an expert post M advices one after another through
+`question:<id>`, and has an expert post M advices of ordinary length one after another through
 the real form (`POST /vragen/<id>/reageren`). Each post renders the neutral
 fragment, commits, notifies the owner and emits `post_published` after the
 commit. Per watcher it reports two delays: from sending the POST to receipt
