@@ -219,6 +219,20 @@ def check_page(url, cookie, pattern, expected):
         raise SystemExit(f"{url}: status {response.status_code}, {found} of {expected} × {pattern!r}")
 
 
+def workers_cpu_seconds(server):
+    """Return the CPU time (user + system) the server's gunicorn workers have used so far (Linux /proc).
+
+    Divided by the requests served, it is the cost of a page, steadier than req/s
+    on a shared machine: other load lowers the rate, not the CPU a request needs.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for child in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def wrk(url, cookie, lua, seconds, connections):
     """Run wrk against one URL; return (req/s, p50, p95, p99 in ms, socket errors, non-2xx/3xx)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(lua)]
@@ -319,16 +333,21 @@ def main():
                   f"{platform.python_version()}, gunicorn {gunicorn_version} gthread {args.workers} workers x "
                   f"{args.threads} threads; wrk -t2 -c{args.connections} -d{duration}s after a 2 s warm-up; "
                   f"{date.today().isoformat()}")
-            print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+            print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
+                  f" {'CPU ms/req':>10}")
             results = []
             for name, url, cookie, pattern, expected in pages:
+                server = bare if url.startswith(bare.url) else real
                 check_page(url, cookie, pattern, expected)
                 wrk(url, cookie, lua, 2, args.connections)
+                cpu_before = workers_cpu_seconds(server)
                 result = wrk(url, cookie, lua, duration, args.connections)
+                cpu_ms = (workers_cpu_seconds(server) - cpu_before) * 1000 / max(1, result[0] * duration)
                 check_page(url, cookie, pattern, expected)
                 results.append(result)
                 rps, p50, p95, p99, socket_errors, status_errors = result
-                print(f"{name:<44} {rps:>8.1f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {socket_errors + status_errors:>7}")
+                print(f"{name:<44} {rps:>8.1f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {socket_errors + status_errors:>7}"
+                      f" {cpu_ms:>10.1f}")
         finally:
             for server in servers:
                 server.stop()
