@@ -139,8 +139,8 @@ def _init_login(app):
         if row is None or row in db.session.dirty:
             # Keep the removal or the new last-seen time whatever the request
             # does next. Otherwise nothing was written, and not committing
-            # keeps the session row and its user loaded for the request
-            # (a commit would expire both and cost two queries to reload).
+            # keeps the session row and its user (with roles and areas) loaded
+            # for the request: a commit would expire them, four queries to reload.
             db.session.commit()
         if row is None:
             session.clear()
