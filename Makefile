@@ -21,8 +21,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The tests also run the production shape (gunicorn + gevent, through the fan-out benchmark).
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,production]'
 	touch $@
 
 $(VENV)/.deduce-cache: | $(VENV)/.installed
