@@ -19,7 +19,7 @@ Shapes:
 
 Run: .venv/bin/python benchmarks/question_room_fanout.py [--shape gevent] [--clients 50 200] [--posts 30]
      [--watcher-processes 2]
-Needs `make install-production` (gevent, also for the watchers). Loopback only; N is capped at 500.
+Needs `make install-production` or `make install-test` (gevent, also for the watchers). Loopback only; N is capped at 500.
 """
 import argparse
 import json
@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from expertise.moderation.deduce_worker import deduce_spans  # noqa: E402
 from tests.support.realtime import (  # noqa: E402
     DEMO_EMAILS,
     cookie_header,
@@ -100,9 +101,6 @@ class DeduceWorker:
              str(cache)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        sys.path.insert(0, str(ROOT / "platform"))
-        from expertise.moderation.deduce_worker import deduce_spans
-
         deadline = time.monotonic() + 120
         while deduce_spans("Jan de Vries", timeout=5, path=self.socket) is None:
             if time.monotonic() > deadline or self.process.poll() is not None:

@@ -20,7 +20,7 @@ from expertise.extensions import db
 from . import factories
 from .factories import PASSWORD
 from .support.servers import PostgresCluster
-from .support.totp import code_after
+from .support.totp import clear_replay_guard, code_after
 
 
 class IsolatedClient(FlaskClient):
@@ -207,8 +207,7 @@ def totp_code(user, now=None):
     secret = twofactor.totp_secret(probe)
     code, _step = code_after(secret, last_step, now)
     if code is None:
-        with db.engine.begin() as connection:
-            connection.execute(db.update(User).where(User.id == user.id).values(totp_last_step=None))
+        clear_replay_guard(db.engine, User.id == user.id)
         code, _step = code_after(secret, None, now)
     return code
 

@@ -10,6 +10,7 @@ server may already be a step further and refuse it.
 import time
 
 import pyotp
+import sqlalchemy as sa
 
 STEP = 30
 
@@ -29,6 +30,14 @@ def code_after(secret, last_step, now=None):
         if last_step is None or step > last_step:
             return code_at(secret, step), step
     return None, None
+
+
+def clear_replay_guard(engine, user_filter):
+    """Forget the last accepted step of the users matching `user_filter` (test data, not the check)."""
+    from expertise.accounts.models import User
+
+    with engine.begin() as connection:
+        connection.execute(sa.update(User).where(user_filter).values(totp_last_step=None))
 
 
 class DemoAuthenticator:
@@ -59,14 +68,11 @@ class DemoAuthenticator:
                 time.sleep(1)
 
     def _clear_replay_guard(self, email):
-        import sqlalchemy as sa
-
         from expertise.accounts.models import User
 
         engine = sa.create_engine(self.database_url)
         try:
-            with engine.begin() as connection:
-                connection.execute(sa.update(User).where(User.email == email).values(totp_last_step=None))
+            clear_replay_guard(engine, User.email == email)
         finally:
             engine.dispose()
 

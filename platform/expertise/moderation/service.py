@@ -424,15 +424,18 @@ def history(question, post=None):
     ).all()
 
 
+def _moderators_decisions(question):
+    """Select the decisions moderators took on `question` and its posts (not the automatic holds)."""
+    return sa.select(ModerationDecision).where(
+        ModerationDecision.question_id == question.id, ModerationDecision.moderator_id.is_not(None)
+    )
+
+
 def latest_decision(question, post=None):
     """Return the latest moderator's decision on an item (what its author is told), or None."""
     return db.session.scalars(
-        sa.select(ModerationDecision)
-        .where(
-            ModerationDecision.question_id == question.id,
-            ModerationDecision.post_id == post.id if post is not None else ModerationDecision.post_id.is_(None),
-            ModerationDecision.moderator_id.is_not(None),
-        )
+        _moderators_decisions(question)
+        .where(ModerationDecision.post_id == post.id if post is not None else ModerationDecision.post_id.is_(None))
         .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
         .limit(1)
     ).first()
@@ -444,12 +447,8 @@ def latest_post_decisions(question, posts):
         return {}
     latest = {}
     for decision in db.session.scalars(
-        sa.select(ModerationDecision)
-        .where(
-            ModerationDecision.question_id == question.id,
-            ModerationDecision.post_id.in_([p.id for p in posts]),
-            ModerationDecision.moderator_id.is_not(None),
-        )
+        _moderators_decisions(question)
+        .where(ModerationDecision.post_id.in_([p.id for p in posts]))
         .order_by(ModerationDecision.created_at, ModerationDecision.id)
     ):
         latest[decision.post_id] = decision  # oldest first, so the last one stays
