@@ -35,6 +35,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -238,6 +239,9 @@ def run(server, clients, posts, commit_log, processes, timeout=5.0):
             key = int(re.search(r"#bericht-(\d+)", response.headers["Location"]).group(1))
             sent_at[key] = sent
             watchers.wait_all(key, time.monotonic() + timeout)
+            # The expert's browser follows the redirect (and takes its flash message off the session);
+            # here only once the watchers have the post, so the page load is not part of the delay.
+            expert.get(urljoin(server.url, response.headers["Location"]), timeout=10)
     finally:
         received, watcher_cpu = watchers.dump()
     committed = {}

@@ -53,3 +53,82 @@ def test_rule_checks_work_on_when_the_worker_is_down(cast, deduce_socket, tmp_pa
 
 def test_importing_the_app_leaves_the_root_logger_alone(app):
     assert logging.getLogger().level != logging.DEBUG
+
+
+class _FakeWorker:
+    """A Unix socket that notes what it was sent and answers `spans` after `release` is set."""
+
+    def __init__(self, path, spans=()):
+        import socket
+        import threading
+
+        self.received = threading.Event()
+        self.release = threading.Event()
+        self.closed_by_client = threading.Event()
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(1)
+        self.spans = list(spans)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import json
+
+        conn, _ = self.server.accept()
+        with conn:
+            conn.makefile("rb").readline()
+            self.received.set()
+            self.release.wait(5)
+            try:
+                conn.sendall(json.dumps({"spans": self.spans}).encode() + b"\n")
+                conn.settimeout(5)
+                if conn.recv(1) == b"":
+                    self.closed_by_client.set()
+            except OSError:
+                self.closed_by_client.set()
+
+
+def test_deduce_reads_while_the_rules_run(app, deduce_socket, tmp_path, monkeypatch):
+    """The text goes to the worker before the rules start; its names still count afterwards."""
+    from expertise.moderation import service
+    from expertise.moderation.marketing import score_marketing
+
+    text = "Volgens Gerritsen helpt een vast ritme."
+    worker = _FakeWorker(str(tmp_path / "fake.sock"), spans=[[8, 17, "person_name"]])
+    deduce_socket(str(tmp_path / "fake.sock"))
+    seen_by_worker_first = []
+
+    def rules(*args, **kwargs):
+        seen_by_worker_first.append(worker.received.wait(5))
+        worker.release.set()
+        return score_marketing(*args, **kwargs)
+
+    monkeypatch.setattr(service, "score_marketing", rules)
+
+    class Author:
+        organisation = None
+
+    reasons = service.check_text(text, author=Author, personal_data=True)
+    assert seen_by_worker_first == [True]
+    assert {"code": "personal_data", "label": "Mogelijk persoonsgegevens", "categories": {"person_name": 1}} in reasons
+    assert worker.closed_by_client.wait(5)
+
+
+def test_the_query_is_closed_when_the_rules_fail(app, deduce_socket, tmp_path, monkeypatch):
+    from expertise.moderation import service
+
+    worker = _FakeWorker(str(tmp_path / "fake.sock"))
+    worker.release.set()
+    deduce_socket(str(tmp_path / "fake.sock"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rules failed")
+
+    monkeypatch.setattr(service, "score_marketing", broken)
+
+    class Author:
+        organisation = None
+
+    with pytest.raises(RuntimeError):
+        service.check_text("Een vast ritme helpt.", author=Author, personal_data=True)
+    assert worker.closed_by_client.wait(5)

@@ -2,8 +2,9 @@
 
 `deduce` needs about 1 GB of memory and seconds to load, so it must not be imported in every
 web worker. One long-lived process loads it and answers over a Unix socket (mode 0600, one
-JSON line per request); the web app calls `deduce_spans()`, which returns None when the
-worker is down or slower than the timeout, so the rule-based checks carry on alone.
+JSON line per request); the web app calls `deduce_spans()`, or sends a `DeduceQuery` first and
+reads it after its own checks. Either gives None when the worker is down or slower than the
+timeout, so the rule-based checks carry on alone.
 
 Security notes:
 * `deduce` caches its lookup structures as a pickle; whoever can write that file can run code
@@ -168,27 +169,63 @@ def serve(path: str | None = None, cache_path: str | None = None, *, exit_with_p
             os.unlink(path)
 
 
-def deduce_spans(text: str, timeout: float = 0.5, *, path: str | None = None) -> list[Span] | None:
-    """Ask the worker for spans; None when it is down, slow or answers nonsense."""
-    path = path or socket_path()
-    payload = json.dumps({"text": text}).encode() + b"\n"
-    if len(payload) > MAX_REQUEST_BYTES:
-        return None
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+class DeduceQuery:
+    """A request sent to the worker; `spans()` reads its answer, so the caller can work meanwhile.
+
+    `spans()` returns None when the worker is down, slower than the timeout or
+    answers nonsense. Use as a context manager, or call `spans()`, to close the socket.
+    """
+
+    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None) -> None:
+        self.text = text
+        self._sock = None
+        payload = json.dumps({"text": text}).encode() + b"\n"
+        if len(payload) > MAX_REQUEST_BYTES:
+            return
+        sock = None
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(timeout)
-            sock.connect(path)
+            sock.connect(path or socket_path())
             sock.sendall(payload)
+        except OSError:
+            if sock is not None:
+                sock.close()
+            return
+        self._sock = sock
+
+    def spans(self) -> list[Span] | None:
+        if self._sock is None:
+            return None
+        try:
             chunks = []
             while not chunks or not chunks[-1].endswith(b"\n"):
-                chunk = sock.recv(65536)
+                chunk = self._sock.recv(65536)
                 if not chunk:
                     break
                 chunks.append(chunk)
-        reply = json.loads(b"".join(chunks))
-        return [Span(s, e, t, text[s:e]) for s, e, t in reply["spans"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+            reply = json.loads(b"".join(chunks))
+            return [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> "DeduceQuery":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def deduce_spans(text: str, timeout: float = 0.5, *, path: str | None = None) -> list[Span] | None:
+    """Ask the worker for spans and wait; None when it is down, slow or answers nonsense."""
+    return DeduceQuery(text, timeout, path=path).spans()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,26 +108,33 @@ def _likely_name(text, span):
     return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
 
 
-def personal_data_counts(text, *, timeout=None):
+def ask_deduce(text, *, timeout=None):
+    """Send `text` to the deduce worker now; return the DeduceQuery, or None when none is configured.
+
+    The worker reads in its own process, so the caller can run the rules meanwhile.
+    """
+    socket = current_app.config.get("DEDUCE_SOCKET")
+    if not socket:
+        return None
+    if timeout is None:
+        timeout = current_app.config.get("DEDUCE_TIMEOUT", 0.5)
+    return deduce_worker.DeduceQuery(text, timeout, path=socket)
+
+
+def personal_data_counts(text, *, timeout=None, deduce=None):
     """Count personal data in `text` per category: rule detectors, plus deduce's names if it answers.
 
-    Return ({category: count}, deduce_answered). Spans stay in this function.
+    `deduce` is a query already sent for this text (`ask_deduce`); without one
+    it is sent here. Return ({category: count}, deduce_answered). Spans stay in this function.
     """
+    if deduce is None:
+        deduce = ask_deduce(text, timeout=timeout)
     spans = find_personal_data(text)
-    answered = False
-    socket = current_app.config.get("DEDUCE_SOCKET")
-    if socket:
-        if timeout is None:
-            timeout = current_app.config.get("DEDUCE_TIMEOUT", 0.5)
-        found = deduce_worker.deduce_spans(text, timeout, path=socket)
-        if found is not None:
-            answered = True
-            for span in found:
-                if span.type in DEDUCE_HOLD_TYPES and not any(
-                    span.start < s.end and s.start < span.end for s in spans
-                ):
-                    spans.append(span)
-    return dict(Counter(s.type for s in spans if _likely_name(text, s))), answered
+    found = deduce.spans() if deduce is not None else None
+    for span in found or ():
+        if span.type in DEDUCE_HOLD_TYPES and not any(span.start < s.end and s.start < span.end for s in spans):
+            spans.append(span)
+    return dict(Counter(s.type for s in spans if _likely_name(text, s))), found is not None
 
 
 def check_text(text, *, author, personal_data):
@@ -136,19 +143,24 @@ def check_text(text, *, author, personal_data):
     Each reason is {"code", "label"}; the personal-data reason adds
     {"categories": {category: count}}. No spans, no text.
     """
-    reasons = []
-    result = score_marketing(text, author_org_names=organisation_names(author))
-    if result.held:
-        seen = set()
-        for reason in result.reasons:
-            if reason.code not in seen:
-                seen.add(reason.code)
-                reasons.append({"code": reason.code, "label": reason.label})
-    if personal_data:
-        counts, _answered = personal_data_counts(text)
-        if counts:
-            reasons.append({"code": PERSONAL_DATA, "label": PERSONAL_DATA_LABEL, "categories": counts})
-    return reasons
+    deduce = ask_deduce(text) if personal_data else None  # deduce reads while the rules run here
+    try:
+        reasons = []
+        result = score_marketing(text, author_org_names=organisation_names(author))
+        if result.held:
+            seen = set()
+            for reason in result.reasons:
+                if reason.code not in seen:
+                    seen.add(reason.code)
+                    reasons.append({"code": reason.code, "label": reason.label})
+        if personal_data:
+            counts, _answered = personal_data_counts(text, deduce=deduce)
+            if counts:
+                reasons.append({"code": PERSONAL_DATA, "label": PERSONAL_DATA_LABEL, "categories": counts})
+        return reasons
+    finally:
+        if deduce is not None:
+            deduce.close()
 
 
 def question_text(question):
