@@ -30,6 +30,7 @@ bound, and gthread needs nothing but gunicorn.
 Needs Debian's `wrk` (`apt-get install wrk`) and gunicorn (`make install-production`).
 Run from the repository root:
     .venv/bin/python benchmarks/thread_page.py [--duration 10] [--connections 16] [--workers 2] [--threads 4]
+                                               [--questions 10000]
 Targets (no test asserts them): thread page >= 70 % of the bare page's req/s
 and p95 < 50 ms at 16 connections; question list p95 < 50 ms.
 """
@@ -105,8 +106,8 @@ REPLY = [
 ]
 
 
-def build_world(now, rng):
-    """Fill the empty database: demo world, the 30-post thread, the bulk questions.
+def build_world(now, rng, total=TOTAL_QUESTIONS):
+    """Fill the empty database: demo world, the 30-post thread, bulk questions up to `total`.
 
     Returns the thread's id and the demo accounts' TOTP secrets (to log in).
     """
@@ -121,10 +122,10 @@ def build_world(now, rng):
     areas = questions.active_areas()
     thread = build_thread(anna, [eva, olaf], eva.expertise_areas + olaf.expertise_areas[:1], now)
     existing = db.session.scalar(sa.select(sa.func.count(Question.id)))
-    bulk_questions(TOTAL_QUESTIONS - existing, [anna, bram], [eva, olaf], areas, now, rng)
+    bulk_questions(total - existing, [anna, bram], [eva, olaf], areas, now, rng)
     db.session.commit()
     fts = db.session.scalar(sa.text("SELECT count(*) FROM question_fts"))
-    assert fts == TOTAL_QUESTIONS, f"search table holds {fts} questions, not {TOTAL_QUESTIONS}"
+    assert fts == total, f"search table holds {fts} questions, not {total}"
     return thread.id, totp_secrets
 
 
@@ -284,8 +285,11 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--questions", type=int, default=TOTAL_QUESTIONS,
+                        help="questions in the database (the figures are for 10,000; fewer for a quick check)")
     args = parser.parse_args()
     duration = max(1, min(args.duration, 60))
+    total = max(100, min(args.questions, 100_000))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     try:
@@ -303,11 +307,11 @@ def main():
         app = create_app(config_from_env())
         started = time.perf_counter()
         with app.app_context():
-            thread_id, totp_secrets = build_world(utcnow(), random.Random(2026))
+            thread_id, totp_secrets = build_world(utcnow(), random.Random(2026), total)
             expert = db.session.scalar(sa.select(User).filter_by(email=DEMO_EMAILS["eva"]))
             listed = questions.find_questions(expert, now=utcnow(), areas=expert.expertise_areas,
                                               statuses=(Status.OPEN, Status.ADVISED), per_page=1).total
-        print(f"database: {TOTAL_QUESTIONS} questions, thread #{thread_id} with {THREAD_POSTS} posts, "
+        print(f"database: {total} questions, thread #{thread_id} with {THREAD_POSTS} posts, "
               f"built in {time.perf_counter() - started:.1f} s")
 
         bare = Gunicorn(workdir, "bare_thread:create_app()", options + ["--pythonpath", str(ROOT / "benchmarks")],
@@ -324,7 +328,7 @@ def main():
                  r'<article class="post', THREAD_POSTS),
                 (f"thread page, {THREAD_POSTS} posts (expert)", f"{real.url}/vragen/{thread_id}", eva,
                  r'<article class="post', THREAD_POSTS),
-                (f"question list, {listed} of {TOTAL_QUESTIONS:,} (expert)", f"{real.url}/vragen", eva,
+                (f"question list, {listed} of {total:,} (expert)", f"{real.url}/vragen", eva,
                  r"question-list__title", PER_PAGE),
             ]
             lua = Path(workdir) / "report.lua"

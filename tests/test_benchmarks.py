@@ -3,7 +3,8 @@
 The fan-out benchmark in its `gevent-redis` shape is also the suite's run of
 DESIGN.md's production shape: two gunicorn gevent-websocket workers sharing
 events through Redis, with watchers in separate gevent processes. Two-factor
-login once broke the benchmarks unnoticed; this keeps them honest.
+login once broke the benchmarks unnoticed; this keeps them honest. The thread
+page benchmark runs with 200 questions and 1 s of wrk per page (Debian's wrk).
 """
 import shutil
 import subprocess
@@ -27,3 +28,24 @@ def test_question_room_fanout_runs_in_the_production_shape_and_loses_nothing():
     figures = run.stdout.strip().splitlines()[-1].split()
     clients, posts, lost = int(figures[0]), int(figures[1]), int(figures[7])
     assert (clients, posts, lost) == (6, 3, 0), run.stdout
+
+
+def test_thread_page_benchmark_runs_its_pages_without_errors():
+    if not shutil.which("wrk"):
+        skip_or_fail("wrk not found (Debian package wrk); the thread page benchmark needs it")
+    run = subprocess.run(
+        [sys.executable, "benchmarks/thread_page.py", "--questions", "200", "--duration", "1", "--workers", "1",
+         "--threads", "2", "--connections", "4"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    rows = {}
+    for line in run.stdout.splitlines():
+        for page in ("bare Flask page", "thread page, 30 posts (owner)", "thread page, 30 posts (expert)",
+                     "question list"):
+            if line.startswith(page) and len(line[44:].split()) == 6:  # the table, not the verdicts
+                rows[page] = line[44:].split()
+    assert len(rows) == 4, run.stdout
+    for page, (rps, _p50, _p95, _p99, errors, _cpu) in rows.items():
+        assert float(rps) > 0 and int(errors) == 0, (page, run.stdout)
+    assert "in-process, one request at a time" in run.stdout
