@@ -42,10 +42,10 @@ def test_thread_page_benchmark_runs_its_pages_without_errors():
     rows = {}
     for line in run.stdout.splitlines():
         for page in ("bare Flask page", "thread page, 30 posts (owner)", "thread page, 30 posts (expert)",
-                     "question list"):
+                     "question list", "smallest logged-in page"):
             if line.startswith(page) and len(line[44:].split()) == 6:  # the table, not the verdicts
                 rows[page] = line[44:].split()
-    assert len(rows) == 4, run.stdout
+    assert len(rows) == 5, run.stdout
     for page, (rps, _p50, _p95, _p99, errors, _cpu) in rows.items():
         assert float(rps) > 0 and int(errors) == 0, (page, run.stdout)
     assert "in-process, one request at a time" in run.stdout
