@@ -300,7 +300,12 @@ def main():
     except importlib.metadata.PackageNotFoundError:
         raise SystemExit("gunicorn is missing: make install-production")
 
-    options = ["--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads)]
+    # Each worker takes at most its share of wrk's keep-alive connections. Without a cap, the worker
+    # that wakes first accepted all 16 in about half the runs and served them alone on one core while
+    # the other idled, which halved req/s at random (the CPU per request stayed the same).
+    per_worker = -(-args.connections // args.workers)
+    options = ["--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads),
+               "--worker-connections", str(per_worker)]
     with tempfile.TemporaryDirectory(prefix="ep-thread-bench-") as workdir:
         real = Gunicorn(workdir, "run:app", options, env={"RATELIMIT_ENABLED": "false"})
         # The in-process app must share the server's configuration (database, throw-away secrets).
@@ -343,7 +348,7 @@ def main():
             lua.write_text(WRK_LUA)
             print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; python "
                   f"{platform.python_version()}, gunicorn {gunicorn_version} gthread {args.workers} workers x "
-                  f"{args.threads} threads; wrk -t2 -c{args.connections}, {rounds} rounds of {per_round} s per page "
+                  f"{args.threads} threads, {per_worker} connections each; wrk -t2 -c{args.connections}, {rounds} rounds of {per_round} s per page "
                   f"after a 2 s warm-up (medians); "
                   f"{date.today().isoformat()}")
             print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"

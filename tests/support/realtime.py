@@ -1,6 +1,6 @@
 """Log in over HTTP and listen on a real Socket.IO connection, as a browser would.
 
-Used by the live real-time tests and by `benchmarks/socket_fanout.py`.
+Used by the live real-time tests and by the fan-out benchmark (`benchmarks/question_room_fanout.py`).
 """
 import re
 import threading
