@@ -11,18 +11,20 @@ its triggers). Then it serves, each on a free loopback port:
 - `benchmarks/bare_thread.py`: bare Flask + Flask-SQLAlchemy + Jinja showing
   the same 30 posts in 2 queries, no login — the practical limit here;
 
-and loads them one after the other with `wrk` (2 threads, 16 connections,
-a warm-up, then 10 s each): the bare page, the thread page logged in as its
-owner and as an expert, `/vragen` logged in as an expert (her areas, open and advised
-questions: where experts land), and `/account` as the floor: the smallest logged-in page, which
-pays only for what every page pays (server-side session, user, CSRF, layout). The session and vault cookies of a real login
-go to wrk as a Cookie header; each page is checked for a 200 with the posts
-(not a login redirect) before and after its run. Last, each page runs
-in-process, one request at a time, to show how much of it is SQL.
+and loads them with `wrk` (2 threads, 16 connections, a 2 s warm-up each, then 5
+rounds in which the pages take turns, 2 s each, reporting each page's medians):
+the bare page, the thread page logged in as its owner and as an expert, `/vragen`
+logged in as an expert (her areas, open and advised questions: where experts
+land), and `/account` as the floor: the smallest logged-in page, which pays only
+for what every page pays (server-side session, user, CSRF, layout). The session
+and vault cookies of a real login go to wrk as a Cookie header; each page is
+checked for a 200 with its content (not a login redirect) before and after.
+Last, each page runs in-process, one request at a time, to show how much of it
+is SQL.
 
-Server: gunicorn with gthread workers (one per core, 4 threads each), for
-both apps, so the comparison is fair. The project itself ships only
-`run.py`'s werkzeug server (Flask-SocketIO, threading mode), a development
+Server: gunicorn with gthread workers (one per core, 4 threads each, each
+taking at most its share of the connections), for both apps, so the comparison
+is fair. The project itself ships only `run.py`'s werkzeug server (Flask-SocketIO, threading mode), a development
 server; gunicorn is what DESIGN.md measured for production. Its gevent
 workers (DESIGN.md's fastest shape, for Socket.IO fan-out) are not
 installed and only pay off with many idle sockets; page requests are CPU
@@ -30,8 +32,8 @@ bound, and gthread needs nothing but gunicorn.
 
 Needs Debian's `wrk` (`apt-get install wrk`) and gunicorn (`make install-production`).
 Run from the repository root:
-    .venv/bin/python benchmarks/thread_page.py [--duration 10] [--connections 16] [--workers 2] [--threads 4]
-                                               [--questions 10000]
+    .venv/bin/python benchmarks/thread_page.py [--duration 10] [--rounds 5] [--connections 16] [--workers 2]
+                                               [--threads 4] [--questions 10000]
 Targets (no test asserts them): thread page >= 70 % of the bare page's req/s
 and p95 < 50 ms at 16 connections; question list p95 < 50 ms.
 """
@@ -348,8 +350,8 @@ def main():
             lua.write_text(WRK_LUA)
             print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; python "
                   f"{platform.python_version()}, gunicorn {gunicorn_version} gthread {args.workers} workers x "
-                  f"{args.threads} threads, {per_worker} connections each; wrk -t2 -c{args.connections}, {rounds} rounds of {per_round} s per page "
-                  f"after a 2 s warm-up (medians); "
+                  f"{args.threads} threads, {per_worker} connections each; wrk -t2 -c{args.connections}, "
+                  f"{rounds} rounds of {per_round} s per page after a 2 s warm-up (medians); "
                   f"{date.today().isoformat()}")
             print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
                   f" {'CPU ms/req':>10}")
@@ -390,8 +392,8 @@ def main():
                   f"{verdict(ratio >= RATIO_TARGET)}; p95 {p95:.1f} ms (target < {P95_TARGET_MS} ms): "
                   f"{verdict(p95 < P95_TARGET_MS)}")
         print(f"question list p95 {list_p95:.1f} ms (target < {P95_TARGET_MS} ms): {verdict(list_p95 < P95_TARGET_MS)}")
-        print(f"smallest logged-in page / bare page: {floor_rps / bare_rps:.0%} of req/s, {floor_cpu / bare_cpu:.1f}x its"
-              f" CPU per request (session, user, CSRF, layout; no thread)")
+        print(f"smallest logged-in page / bare page: {floor_rps / bare_rps:.0%} of req/s, "
+              f"{floor_cpu / bare_cpu:.1f}x its CPU per request (session, user, CSRF, layout; no thread)")
 
         print("\nin-process, one request at a time (where the time goes):")
         for name, path, http in (("thread page (owner)", f"/vragen/{thread_id}", anna),

@@ -1,5 +1,8 @@
 """The app with the deduce worker up and down: names others write are held; rules carry on alone."""
+import json
 import logging
+import socket
+import threading
 
 import pytest
 
@@ -59,9 +62,6 @@ class _FakeWorker:
     """A Unix socket that notes what it was sent and answers `spans` after `release` is set."""
 
     def __init__(self, path, spans=()):
-        import socket
-        import threading
-
         self.received = threading.Event()
         self.release = threading.Event()
         self.closed_by_client = threading.Event()
@@ -72,9 +72,8 @@ class _FakeWorker:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
-        import json
-
         conn, _ = self.server.accept()
+        self.server.close()
         with conn:
             conn.makefile("rb").readline()
             self.received.set()
@@ -86,6 +85,12 @@ class _FakeWorker:
                     self.closed_by_client.set()
             except OSError:
                 self.closed_by_client.set()
+
+
+class _NoOrganisation:
+    """An author without an organisation (the marketing rules ask for its names)."""
+
+    organisation = None
 
 
 def test_deduce_reads_while_the_rules_run(app, deduce_socket, tmp_path, monkeypatch):
@@ -105,10 +110,7 @@ def test_deduce_reads_while_the_rules_run(app, deduce_socket, tmp_path, monkeypa
 
     monkeypatch.setattr(service, "score_marketing", rules)
 
-    class Author:
-        organisation = None
-
-    reasons = service.check_text(text, author=Author, personal_data=True)
+    reasons = service.check_text(text, author=_NoOrganisation, personal_data=True)
     assert seen_by_worker_first == [True]
     assert {"code": "personal_data", "label": "Mogelijk persoonsgegevens", "categories": {"person_name": 1}} in reasons
     assert worker.closed_by_client.wait(5)
@@ -126,9 +128,6 @@ def test_the_query_is_closed_when_the_rules_fail(app, deduce_socket, tmp_path, m
 
     monkeypatch.setattr(service, "score_marketing", broken)
 
-    class Author:
-        organisation = None
-
     with pytest.raises(RuntimeError):
-        service.check_text("Een vast ritme helpt.", author=Author, personal_data=True)
+        service.check_text("Een vast ritme helpt.", author=_NoOrganisation, personal_data=True)
     assert worker.closed_by_client.wait(5)
