@@ -1,16 +1,18 @@
 """Measure a question room's fan-out: delay from posting advice over HTTP to receipt in N watchers.
 
 Starts the platform (demo world, SQLite, and the deduce worker unless
---no-deduce) on a free loopback port in one of three shapes, connects N python-socketio clients (websocket) as a reader of
-the thread (an expert of another organisation), spread over a few
-`room_watchers.py` processes with gevent, joins them all to
-`question:<id>`, and has an expert post M advices of ordinary length one after another through
-the real form (`POST /vragen/<id>/reageren`). Each post renders the neutral
-fragment, commits, notifies the owner and emits `post_published` after the
-commit. Per watcher it reports two delays: from sending the POST to receipt
-(end to end) and from the commit (stamped by the test app's
-BENCHMARK_COMMIT_LOG hook) to receipt (the fan-out itself); p50/p95/max, the
-events lost (not received within 5 s) and the watchers' own CPU per event.
+--no-deduce) on a free loopback port in one of three shapes, connects N
+python-socketio clients (websocket) as a reader of the thread (an expert of
+another organisation), spread over a few `room_watchers.py` processes with
+gevent, joins them all to `question:<id>`, and has an expert post M advices
+of ordinary length one after another through the real form
+(`POST /vragen/<id>/reageren`), following each redirect once the watchers have
+the post. Each post renders the neutral fragment, commits, notifies the owner
+and emits `post_published` after the commit. Per watcher it reports two
+delays: from sending the POST to receipt (end to end) and from the commit
+(stamped by the test app's BENCHMARK_COMMIT_LOG hook) to receipt (the fan-out
+itself); p50/p95/max, the events lost (not received within 5 s) and the
+watchers' own CPU per event.
 
 Shapes:
   threading      python run.py-style werkzeug server, threading mode (`make run`)
@@ -19,7 +21,8 @@ Shapes:
 
 Run: .venv/bin/python benchmarks/question_room_fanout.py [--shape gevent] [--clients 50 200] [--posts 30]
      [--watcher-processes 2]
-Needs `make install-production` or `make install-test` (gevent, also for the watchers). Loopback only; N is capped at 500.
+Needs `make install-production` or `make install-test` (gevent, also for the watchers).
+Loopback only; N is capped at 500.
 """
 import argparse
 import json
@@ -290,10 +293,11 @@ def main():
             server = GunicornServer(workdir, env, workers=2, redis_url=redis.url)
         server.start()
         try:
-            print(f"shape: {args.shape}; deduce worker {'off' if deduce is None else 'on'}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before; "
-                  f"watchers in {args.watcher_processes} gevent processes")
+            print(f"shape: {args.shape}; deduce worker {'off' if deduce is None else 'on'}; {os.cpu_count()} cores, "
+                  f"load average {os.getloadavg()[0]:.2f} before; watchers in {args.watcher_processes} gevent "
+                  f"processes; all figures in ms")
             print(f"{'clients':>7} {'posts':>5} {'POST→receipt p50':>16} {'p95':>6} {'commit→receipt p50':>18}"
-                  f" {'p95':>6} {'max':>6} {'lost':>5} {'first p50':>9} {'POST p50':>8}   (ms)")
+                  f" {'p95':>6} {'max':>6} {'lost':>5} {'first p50':>9} {'POST p50':>8} {'watcher CPU/event':>17}")
             for clients in args.clients:
                 clients = min(clients, MAX_CLIENTS)
                 from_post, from_commit, lost, firsts, post_ms, watcher_ms = run(

@@ -108,7 +108,7 @@ def _likely_name(text, span):
     return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
 
 
-def ask_deduce(text, *, timeout=None):
+def _ask_deduce(text):
     """Send `text` to the deduce worker now; return the DeduceQuery, or None when none is configured.
 
     The worker reads in its own process, so the caller can run the rules meanwhile.
@@ -116,25 +116,19 @@ def ask_deduce(text, *, timeout=None):
     socket = current_app.config.get("DEDUCE_SOCKET")
     if not socket:
         return None
-    if timeout is None:
-        timeout = current_app.config.get("DEDUCE_TIMEOUT", 0.5)
-    return deduce_worker.DeduceQuery(text, timeout, path=socket)
+    return deduce_worker.DeduceQuery(text, current_app.config.get("DEDUCE_TIMEOUT", 0.5), path=socket)
 
 
-def personal_data_counts(text, *, timeout=None, deduce=None):
+def personal_data_counts(text, deduce):
     """Count personal data in `text` per category: rule detectors, plus deduce's names if it answers.
 
-    `deduce` is a query already sent for this text (`ask_deduce`); without one
-    it is sent here. Return ({category: count}, deduce_answered). Spans stay in this function.
+    `deduce` is the query sent for this text (`_ask_deduce`), or None. Spans stay in this function.
     """
-    if deduce is None:
-        deduce = ask_deduce(text, timeout=timeout)
     spans = find_personal_data(text)
-    found = deduce.spans() if deduce is not None else None
-    for span in found or ():
+    for span in (deduce.spans() if deduce is not None else None) or ():
         if span.type in DEDUCE_HOLD_TYPES and not any(span.start < s.end and s.start < span.end for s in spans):
             spans.append(span)
-    return dict(Counter(s.type for s in spans if _likely_name(text, s))), found is not None
+    return dict(Counter(s.type for s in spans if _likely_name(text, s)))
 
 
 def check_text(text, *, author, personal_data):
@@ -143,7 +137,7 @@ def check_text(text, *, author, personal_data):
     Each reason is {"code", "label"}; the personal-data reason adds
     {"categories": {category: count}}. No spans, no text.
     """
-    deduce = ask_deduce(text) if personal_data else None  # deduce reads while the rules run here
+    deduce = _ask_deduce(text) if personal_data else None  # deduce reads while the rules run here
     try:
         reasons = []
         result = score_marketing(text, author_org_names=organisation_names(author))
@@ -154,7 +148,7 @@ def check_text(text, *, author, personal_data):
                     seen.add(reason.code)
                     reasons.append({"code": reason.code, "label": reason.label})
         if personal_data:
-            counts, _answered = personal_data_counts(text, deduce=deduce)
+            counts = personal_data_counts(text, deduce)
             if counts:
                 reasons.append({"code": PERSONAL_DATA, "label": PERSONAL_DATA_LABEL, "categories": counts})
         return reasons
