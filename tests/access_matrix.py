@@ -148,7 +148,7 @@ RULES = [
     RouteRule("vault.new_resident", "GET", lambda c: "/bewoners/nieuw", FW),
     RouteRule("vault.resident", "GET", lambda c: f"/bewoners/{_resident(c)}", FW),
     RouteRule("vault.resident_log", "GET", lambda c: f"/bewoners/{_resident(c)}/inzage", FW),
-    RouteRule("vault.hand_over", "GET", lambda c: f"/bewoners/{_resident(c)}/overdragen", FW),
+    RouteRule("questions.hand_over_resident", "GET", lambda c: f"/bewoners/{_resident(c)}/overdragen", FW),
     RouteRule("vault.erase_resident", "POST", lambda c: f"/bewoners/{_resident(c)}/wissen", FW),
     RouteRule("vault.admin_recovery_key", "GET", lambda c: "/beheer/herstelsleutel", (Role.ADMIN,)),
     RouteRule("vault.admin_recovery", "GET", lambda c: "/beheer/herstel", MANAGERS),

@@ -19,7 +19,7 @@ from .residents import ask, find_needles, make_colleague, question_from
 
 # anna's pages that may show her own resident's identity (and no one else's pages).
 OWNER_PAGES = {"questions.detail", "questions.new", "questions.edit", "vault.residents", "vault.resident",
-               "vault.hand_over"}
+               "questions.hand_over_resident"}
 
 
 def _scenario(cast, login):

@@ -1,4 +1,6 @@
 """The resident a question is about, through HTTP: asking, seeing, handing over, closing."""
+import re
+
 from expertise.accounts.models import Role
 from expertise.audit.models import AuditEvent
 from expertise.extensions import db
@@ -311,3 +313,74 @@ def test_a_new_question_about_a_resident_due_for_erasure_keeps_the_identity(cast
     db.session.expire_all()
     assert db.session.get(Resident, first.resident_id).erase_after is None
     assert IDENTITY["name"]  # the identity itself is untouched
+
+
+def test_handover_from_the_resident_page_moves_every_question_about_the_resident(cast, login):
+    anna = login(cast.anna)
+    first = question_from(ask(anna, cast))
+    closed = question_from(anna.post("/vragen/nieuw", question_form(
+        cast, title="Tweede vraag over slapen", resident=str(first.resident_id))))
+    anna.post(f"/vragen/{closed.id}/afsluiten", {"outcome": "followed", "explanation": "Opgelost."})
+    draft = question_from(anna.post("/vragen/nieuw", question_form(
+        cast, title="Concept", resident=str(first.resident_id), actie="concept")))
+    carla = _colleague_with_key(cast, login)
+    page = anna.get(f"/bewoners/{first.resident_id}/overdragen").get_data(as_text=True)
+    assert "De 3 vragen over deze bewoner gaan mee" in page
+    response = anna.post(f"/bewoners/{first.resident_id}/overdragen", {"colleague": str(carla.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Resident, first.resident_id).owner_id == carla.id
+    assert {db.session.get(Question, q.id).owner_id for q in (first, closed, draft)} == {carla.id}
+    events = db.session.scalars(db.select(QuestionEvent).filter_by(kind="handed_over")).all()
+    assert sorted(e.question_id for e in events) == sorted([first.id, closed.id])  # a draft has no thread
+
+    # The old owner: no identity, no owner buttons, no false "vault locked".
+    for question in (first, closed):
+        old = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+        assert find_needles(old) == []
+        assert "Jij hebt de regie" not in old and "vergrendeld" not in old
+    # The new owner: the identity and the owner's buttons on each.
+    carla_client = login(carla)
+    for question in (first, closed):
+        new = carla_client.get(f"/vragen/{question.id}").get_data(as_text=True)
+        assert "Janneke de Vries-Özdemir" in new and "Jij hebt de regie" in new
+        assert "Anna Gezinswerker heeft de vraag overgedragen aan Carla Collega." in new
+
+
+def test_a_resident_handover_that_fails_moves_nothing(cast, login):
+    anna = login(cast.anna)
+    question = question_from(ask(anna, cast))
+    _colleague_with_key(cast, login)  # someone who could receive it, so the form is there
+    carla = make_colleague(cast.anna, name="Cor Zonder Sleutel")  # never logged in: no key pair
+    login(cast.bram)  # a key pair, but another team
+    for someone in (carla, cast.bram):
+        response = anna.post(f"/bewoners/{question.resident_id}/overdragen", {"colleague": str(someone.id)})
+        assert response.status_code == 200
+        assert 'id="colleague-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).owner_id == cast.anna.id
+    assert db.session.get(Resident, question.resident_id).owner_id == cast.anna.id
+    assert db.session.scalar(db.select(db.func.count(QuestionEvent.id)).filter_by(kind="handed_over")) == 0
+
+
+def test_a_closed_question_is_handed_over_without_reopening_and_keeps_its_feedback(cast, login):
+    anna = login(cast.anna)
+    question = question_from(ask(anna, cast))
+    anna.post(f"/vragen/{question.id}/afsluiten", {"outcome": "followed", "explanation": "Het ritueel hielp."})
+    page = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert f"/vragen/{question.id}/overdragen" in page
+    carla = _colleague_with_key(cast, login)
+    assert anna.post(f"/vragen/{question.id}/overdragen", {"colleague": str(carla.id)}).status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Question, question.id)
+    assert moved.owner_id == carla.id and moved.is_closed and moved.outcome_note == "Het ritueel hielp."
+
+
+def test_asked_by_stays_who_asked_and_the_current_owner_shows_beside_it(cast, login):
+    anna = login(cast.anna)
+    question = question_from(ask(anna, cast))
+    carla = _colleague_with_key(cast, login)
+    anna.post(f"/vragen/{question.id}/overdragen", {"colleague": str(carla.id)})
+    page = login(cast.eva).get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert re.search(r"Gesteld door</dt><dd>Anna Gezinswerker", page)
+    assert re.search(r"Eigenaar nu</dt><dd>Carla Collega", page)

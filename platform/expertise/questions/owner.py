@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..moderation.pii import KnownIdentity
 from ..vault import service as vault
+from ..vault.access import access_own_resident
 from ..vault.access import source  # noqa: F401  (re-exported for the question views)
 from ..vault.session import unlock  # noqa: F401  (re-exported for the question views)
 from . import guard, service
@@ -73,7 +74,11 @@ def reveal(owner, question, *, private_key, now, source=None):
     resident = service.live_resident(question)
     if resident is None:
         return None
-    if private_key is None or resident.owner_id != owner.id:
+    if resident.owner_id != owner.id:
+        # Cannot happen through a handover (resident and questions move together);
+        # say what is true rather than "locked".
+        raise QuestionError(_l("De bewoner van deze vraag hoort niet bij jou. Vraag de coördinator om hulp."))
+    if private_key is None:
         raise ResidentLocked()
     try:
         return vault.reveal_identity(owner, resident, private_key=private_key, now=now, source=source)
@@ -191,22 +196,41 @@ def pseudonymised(owner, texts, *, question=None, resident_choice=None, new_iden
     return guard.pseudonymise_texts(texts, known(identity))
 
 
-def hand_over_question(owner, question, colleague, *, private_key, now, source=None):
-    """Hand the question, its resident and the resident's other questions to a colleague.
+def access_resident(owner, resident_id):
+    """Return the owner's own live resident, or 404 (the vault's access function, audited)."""
+    return access_own_resident(owner, resident_id)
+
+
+def handover_colleagues(owner):
+    """Return the colleagues a resident (and so its questions) can be handed over to."""
+    return vault.handover_colleagues(owner)
+
+
+def hand_over_resident(owner, resident, colleague, *, private_key, now, source=None):
+    """Hand a resident and every question about it to a colleague: the one handover rule.
 
     The vault re-keys the resident for the colleague (the owner keeps nothing
-    usable), then the questions move; one transaction for both.
+    usable), then every question about it that the owner holds moves, open,
+    closed and drafts, each published one with the handover in its thread;
+    one transaction for all. Returns the handover events.
     """
+    if private_key is None:
+        raise ResidentLocked()
+    try:
+        vault.hand_over(owner, resident, colleague, private_key=private_key, now=now, source=source)
+    except vault.VaultError as error:
+        raise _vault_error(error) from None
+    return service.hand_over_resident_questions(owner, resident, colleague, now)
+
+
+def hand_over_question(owner, question, colleague, *, private_key, now, source=None):
+    """Hand the question to a colleague; with a resident, the resident and all its questions go too."""
     service.check_hand_over(owner, question, colleague)
     resident = service.live_resident(question)
-    if resident is not None:
-        if private_key is None:
-            raise ResidentLocked()
-        try:
-            vault.hand_over(owner, resident, colleague, private_key=private_key, now=now, source=source)
-        except vault.VaultError as error:
-            raise _vault_error(error) from None
-    return service.hand_over_question(owner, question, colleague, now)
+    if resident is None:
+        return service.hand_over_question(owner, question, colleague, now)
+    moved = hand_over_resident(owner, resident, colleague, private_key=private_key, now=now, source=source)
+    return next(event for event in moved if event.question_id == question.id)
 
 
 def close_question(owner, question, *, now, **kwargs):

@@ -507,16 +507,31 @@ def _moving_with(question, from_owner_id):
 def hand_over_question(actor, question, colleague, now):
     """Make an active family worker colleague in the same team the question's owner.
 
-    The other questions about the same resident move along, and the handover
-    shows in each thread. The resident itself must already belong to the
-    colleague: `questions.owner.hand_over_question` re-keys it in the vault
-    first, in the same transaction. Returns the event of `question`.
+    Open and closed questions alike. The other questions about the same
+    resident move along, and the handover shows in each thread. The resident
+    itself must already belong to the colleague: `questions.owner` re-keys it
+    in the vault first, in the same transaction. Returns the event of `question`.
     """
     check_hand_over(actor, question, colleague)
     resident = live_resident(question)
     if resident is not None and resident.owner_id != colleague.id:
         raise QuestionError(_l("De bewoner van deze vraag is nog niet overgedragen."), "colleague")
     return _move(_moving_with(question, actor.id), actor, colleague, now)[0]
+
+
+def hand_over_resident_questions(actor, resident, colleague, now):
+    """Give every question about `resident` that `actor` holds (drafts and closed ones too) to `colleague`.
+
+    The resident must already belong to the colleague (re-keyed by
+    `questions.owner.hand_over_resident` in the same transaction). Returns the
+    handover events, one per published question.
+    """
+    if resident.owner_id != colleague.id:
+        raise QuestionError(_l("De bewoner van deze vraag is nog niet overgedragen."), "colleague")
+    questions = questions_of_resident(resident, owner_id=actor.id)
+    for question in questions:
+        _check_colleague(question, colleague, exclude=actor)
+    return _move(questions, actor, colleague, now)
 
 
 def can_hand_over_on_behalf(user, question):
@@ -777,6 +792,12 @@ class Thread:
         advices = [p for p in posts if p.is_advice]
         self.advice_count = len(advices)
         self.organisation_count = len({p.organisation_id for p in advices if p.organisation_id})
+
+    @property
+    def asked_by(self):
+        """Return who asked the question (who published it), which a handover does not change."""
+        published = next((e for e in self.events if e.kind == EventKind.PUBLISHED), None)
+        return published.actor if published is not None else self.question.owner
 
     def top_level(self):
         """Return top-level posts and events together, oldest first."""

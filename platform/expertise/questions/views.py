@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import role_required
+from ..accounts.stepup import step_up_required
 from ..accounts.models import ExpertiseArea, Role, User
 from ..core.forms import ActionForm
 from ..core.markdown import render_markdown
@@ -571,8 +572,40 @@ def reopen(question_id):
     )
 
 
+@bp.route("/bewoners/<int:resident_id>/overdragen", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+@step_up_required()
+def hand_over_resident(resident_id):
+    """Hand one of my residents over to a colleague in my team, with every question about it.
+
+    The same rule as a question's handover (`owner.hand_over_resident`): the
+    resident is re-keyed for the colleague and all its questions move along.
+    """
+    resident = owner.access_resident(current_user, resident_id)
+    colleagues = owner.handover_colleagues(current_user)
+    form = HandOverForm()
+    form.colleague.choices = choices((u.id, u.name) for u in colleagues)
+    if colleagues and form.validate_on_submit():
+        colleague = next((u for u in colleagues if u.id == form.colleague.data), None)
+        try:
+            owner.hand_over_resident(current_user, resident, colleague, private_key=owner.try_unlock(),
+                                     now=utcnow(), source=owner.source())
+        except service.QuestionError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De bewoner en de vragen over deze bewoner zijn overgedragen aan %(name)s.",
+                    name=colleague.name), "success")
+            return redirect(url_for("vault.residents"))
+    return _no_store(render_template(
+        "questions/hand_over_resident.html", form=form, resident=resident, colleagues=colleagues,
+        moving_along=service.questions_of_resident(resident, owner_id=current_user.id)))
+
+
 @bp.route("/vragen/<int:question_id>/overdragen", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
+@step_up_required()
 def hand_over(question_id):
     """Hand the question over to a family worker colleague in the same team."""
     question = access_owned_question(current_user, question_id)

@@ -16,10 +16,6 @@ class ResidentForm(FlaskForm):
                               description=_l("Het nummer van je eigen buurtteam. Nooit het BSN."))
 
 
-class HandOverForm(FlaskForm):
-    colleague = SelectField(_l("Collega"), coerce=int, validators=[DataRequired(_l("Kies een collega."))])
-
-
 class StartRecoveryForm(FlaskForm):
     from_user = SelectField(_l("Bewoners van"), coerce=int, validators=[DataRequired(_l("Kies een gezinswerker."))])
     to_user = SelectField(_l("Overdragen aan"), coerce=int, validators=[DataRequired(_l("Kies een gezinswerker."))])

@@ -21,7 +21,7 @@ from ..core.time import AMSTERDAM, utcnow
 from ..extensions import db
 from . import service
 from .access import access_own_resident, source
-from .forms import CompleteRecoveryForm, HandOverForm, ResidentForm, StartRecoveryForm
+from .forms import CompleteRecoveryForm, ResidentForm, StartRecoveryForm
 from .models import RecoveryRequest, Resident
 from .session import unlock
 
@@ -117,32 +117,6 @@ def erase_resident(resident_id):
     db.session.commit()
     flash(_("De identiteit van de bewoner is gewist. Dit kan niet ongedaan worden gemaakt."), "success")
     return redirect(url_for("vault.residents"))
-
-
-@bp.route("/bewoners/<int:resident_id>/overdragen", methods=["GET", "POST"])
-@role_required(Role.FAMILY_WORKER)
-@step_up_required()
-def hand_over(resident_id):
-    """Hand a resident over to a colleague in my own team."""
-    resident = access_own_resident(current_user, resident_id)
-    form = HandOverForm()
-    colleagues = service.handover_colleagues(current_user)
-    form.colleague.choices = [(0, _("— kies —"))] + [(u.id, u.name) for u in colleagues]
-    if form.validate_on_submit():
-        colleague = next((u for u in colleagues if u.id == form.colleague.data), None)
-        try:
-            service.hand_over(current_user, resident, colleague, private_key=unlock(), now=utcnow(), source=source())
-        except service.VaultLocked as error:
-            db.session.rollback()
-            return _locked(error)
-        except service.VaultError as error:
-            db.session.rollback()
-            form.colleague.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("De bewoner is overgedragen aan %(name)s.", name=colleague.name), "success")
-            return redirect(url_for("vault.residents"))
-    return _no_store(render_template("vault/hand_over.html", resident=resident, form=form, colleagues=colleagues))
 
 
 def _parse_day(text):
