@@ -21,11 +21,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import ExpertiseArea, Organisation, Role, User, UserRole, user_expertise_area
-from ..core.markdown import render_markdown
 from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..questions.models import Post, PostKind, PostStatus, Question, QuestionEvent, Status
-from ..questions.service import can_see_question
+from ..questions.service import can_see_question, place_post
 from ..realtime import NotificationKind, notify
 from .models import (
     AgendaItem,
@@ -534,15 +533,10 @@ def dutch_date(day):
     return format_date(day, "d MMMM", locale="nl")
 
 
-def _thread_post(author, question, body, *, kind, now):
-    """Add a post in the coordinator's name (the question area's own verb is for experts and owners)."""
-    post = Post(
-        question=question, author=author, parent=None, depth=0, kind=kind.value,
-        author_role=Role.COORDINATOR.value, organisation_id=None, team_id=None, body=body,
-        body_html=render_markdown(body), status=PostStatus.PUBLISHED.value, created_at=now,
-    )
-    db.session.add(post)
-    return post
+def _thread_post(author, question, body, *, kind, screened_text=None, now):
+    """Put a post in the coordinator's name through the questions area's one posting path."""
+    return place_post(author, question, body=body, kind=kind, role=Role.COORDINATOR,
+                      screened_text=screened_text, now=now)
 
 
 def conclusion_text(item, conclusion, experts):
@@ -578,16 +572,12 @@ def record_conclusion(actor, item, *, conclusion, now):
     experts = experts_present(meeting)
     if not experts:
         raise ConsultationError(_l("Leg eerst vast welke deskundigen aanwezig waren."))
-    post = _thread_post(actor, question, conclusion_text(item, conclusion, experts), kind=PostKind.ADVICE, now=now)
-    if question.status == Status.OPEN:
-        question.status = Status.ADVISED.value
-        question.first_advice_at = now
-    question.updated_at = now
-    db.session.flush()
+    # The checks read the coordinator's words, not the platform's own heading and list of experts.
+    post = _thread_post(actor, question, conclusion_text(item, conclusion, experts), kind=PostKind.ADVICE,
+                        screened_text=conclusion.strip(), now=now)
     item.conclusion = conclusion.strip()
     item.conclusion_post_id = post.id
     item.status = ItemStatus.DISCUSSED.value
-    notify(question.owner, NotificationKind.NEW_ADVICE, question_id=question.id, actor=actor, now=now)
     db.session.flush()
     return post
 
@@ -940,9 +930,8 @@ def ask_sharpening_question(actor, question, *, body, now):
     body = (body or "").strip()
     if not body:
         raise ConsultationError(_l("Schrijf je vraag aan de gezinswerker."), "body")
-    post = _thread_post(actor, question, body, kind=PostKind.COMMENT, now=now)
+    post = _thread_post(actor, question, body, kind=PostKind.COMMENT, now=now)  # tells the owner
     _event(question, actor, EventKind.TRIAGE_SHARPEN, now, target=question.owner)
-    notify(question.owner, NotificationKind.NEW_REPLY, question_id=question.id, actor=actor, now=now)
     db.session.flush()
     return post
 

@@ -223,14 +223,16 @@ def _awaiting_author(question, post):
     return latest is not None and latest.action == Action.REQUEST_EDIT
 
 
-def screen_post(post, *, now):
+def screen_post(post, *, now, text=None):
     """Hold a new post when a check fires; return the reasons ([] when it may be published).
 
     Call before the post counts anywhere (the advice count, notifications):
-    a held post is seen only by its author and moderators.
+    a held post is seen only by its author and moderators. `text` is what
+    the checks read when it is not the whole body (see `place_post`).
     """
     question = post.question
-    reasons = check_text(post.body, author=post.author, personal_data=post.author.id != question.owner_id)
+    reasons = check_text(post.body if text is None else text, author=post.author,
+                         personal_data=post.author.id != question.owner_id)
     post.moderation_reasons = reasons or None
     if reasons:
         post.status = PostStatus.HELD.value

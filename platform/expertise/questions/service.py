@@ -313,13 +313,28 @@ def post_reply(author, question, *, body, parent=None, pii_check=None, now):
             raise QuestionError(_l("Je kunt hier niet reageren."))
         if parent.depth >= MAX_DEPTH:
             parent = parent.parent
-    role = _display_role(author)
+    kind = PostKind.ADVICE if parent is None and author.has_role(Role.EXPERT) else PostKind.COMMENT
+    return place_post(author, question, body=body, kind=kind, parent=parent, role=_display_role(author),
+                      pii_check=pii_check, now=now)
+
+
+def place_post(author, question, *, body, kind, role, parent=None, pii_check=None, screened_text=None, now):
+    """Put a post in the thread: the one path every post takes, whoever writes it.
+
+    The checks screen it (a held post counts only once approved); a published
+    one counts at once (`post_published`: the advice count, the open pages,
+    the notifications). `role` is the role the author writes in (an expert's
+    organisation and a family worker's team are shown with the post);
+    `screened_text` is what the checks read when part of the body is the
+    platform's own (the weekly consultation's list of experts present).
+    Callers check who may post.
+    """
     post = Post(
         question=question,
         author=author,
         parent=parent,
         depth=0 if parent is None else parent.depth + 1,
-        kind=(PostKind.ADVICE if parent is None and author.has_role(Role.EXPERT) else PostKind.COMMENT).value,
+        kind=PostKind(kind).value,
         author_role=role.value,
         organisation_id=author.organisation_id if role == Role.EXPERT else None,
         team_id=author.team_id if role == Role.FAMILY_WORKER else None,
@@ -330,7 +345,7 @@ def post_reply(author, question, *, body, parent=None, pii_check=None, now):
         pii_check=pii_check,
     )
     db.session.add(post)
-    moderation.screen_post(post, now=now)  # may hold it: then it counts only once approved
+    moderation.screen_post(post, now=now, text=screened_text)  # may hold it
     if post.status == PostStatus.PUBLISHED:
         post_published(post, now)
     db.session.flush()
