@@ -54,7 +54,6 @@ migrate-db: install
 # run.py also starts the deduce worker (socket in instance/) and stops it on exit.
 run: migrate-db
 	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)"
 	HOST=$(HOST) PORT=$(PORT) EXPERTISE_DEDUCE_CACHE=$(DEDUCE_CACHE) $(BIN)/python run.py
 
 test: install-test

@@ -12,6 +12,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 
+# Where `python run.py` (and so `make run`) listens unless HOST and PORT say otherwise.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+
+def serve_address(environ=None):
+    """Return (host, port) for the development server: HOST and PORT, else 127.0.0.1:5000."""
+    environ = os.environ if environ is None else environ
+    host = environ.get("HOST") or DEFAULT_HOST
+    port = environ.get("PORT") or str(DEFAULT_PORT)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SystemExit(f"PORT must be a port number (1-65535), not {port!r}")
+    return host, int(port)
+
+
+def local_url(host, port):
+    """Return the address a browser on this machine opens for a server listening on host:port.
+
+    A server on every address (0.0.0.0, ::) is opened through loopback; from
+    another machine the browser uses another address, so set BASE_URL.
+    """
+    host = host.strip("[]").lower()
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
 
 def _env_bool(name, default):
     value = os.environ.get(name)
@@ -99,8 +126,10 @@ class BaseConfig:
     # (development: instead of sending). The log only says that it was written.
     MAIL_FILE_DIR = None
 
-    # Links in e-mails are built from this, not from the request's Host header.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The public address. Links in e-mails are built from it, not from the request's
+    # Host header, and Socket.IO accepts only its origin. Development derives it from
+    # HOST and PORT (DevelopmentConfig); a browser at another origin is logged once.
+    BASE_URL = os.environ.get("BASE_URL", local_url(DEFAULT_HOST, DEFAULT_PORT))
 
     # Identity vault (see docs/privacy.md). The pepper is Argon2id's `secret`
     # input and the audit key signs the audit chain: both live outside the
@@ -172,6 +201,11 @@ class DevelopmentConfig(BaseConfig):
     @property
     def TOTP_ENC_KEY(self):  # noqa: N802
         return os.environ.get("TOTP_ENC_KEY") or _throwaway_secret("TOTP_ENC_KEY")
+
+    @property
+    def BASE_URL(self):  # noqa: N802
+        """BASE_URL when set, else the address run.py serves (`make run PORT=5101`: port 5101)."""
+        return os.environ.get("BASE_URL") or local_url(*serve_address())
 
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'expertise.db'}"

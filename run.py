@@ -1,4 +1,7 @@
-"""Serve the platform: `python run.py` (HOST and PORT override 127.0.0.1:5000).
+"""Serve the platform in development: `python run.py` (HOST and PORT override 127.0.0.1:5000).
+
+BASE_URL follows HOST and PORT unless it is set (config.DevelopmentConfig). Production
+runs `run:app` under gunicorn instead (README); this script refuses to serve it.
 
 In development, when EXPERTISE_DEDUCE_CACHE names a built cache (`make run` passes the one
 `make install` builds), it also starts the deduce worker (one process, socket in instance/)
@@ -11,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from config import config_from_env
+from config import config_from_env, serve_address
 from expertise import create_app
-from expertise.extensions import socketio
+from expertise.core.devserver import serve
 
 app = create_app(config_from_env())
 
@@ -47,11 +50,6 @@ def start_deduce_worker(app):
 
 
 if __name__ == "__main__":
-    start_deduce_worker(app)
-    socketio.run(
-        app,
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "5000")),
-        allow_unsafe_werkzeug=True,
-        debug=False,
-    )
+    host, port = serve_address()
+    start_deduce_worker(app)  # development only
+    serve(app, host, port)

@@ -35,3 +35,17 @@ def test_every_dependency_is_pinned():
     assert requirements
     for requirement in requirements:
         assert "==" in requirement, requirement
+
+
+def test_the_licence_is_an_spdx_expression_that_the_build_backend_reads_without_warning():
+    # `license = { text = ... }` makes setuptools print a deprecation warning on every install.
+    from packaging.licenses import canonicalize_license_expression
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    licence = pyproject["project"]["license"]
+    assert isinstance(licence, str) and canonicalize_license_expression(licence) == licence
+    assert all((ROOT / name).is_file() for name in pyproject["project"]["license-files"])
+    # The string form needs setuptools 77 or later (PEP 639); older ones refuse it.
+    [backend] = [Requirement(r) for r in pyproject["build-system"]["requires"] if r.startswith("setuptools")]
+    assert not backend.specifier.contains("76.9") and backend.specifier.contains("77.0")

@@ -25,10 +25,18 @@ class ConfigError(RuntimeError):
 
 
 def _check_config(app, config_object):
+    from .core.origins import OriginError, origin_of
+
     required = getattr(config_object, "REQUIRED", ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI"))
     missing = [key for key in required if not app.config.get(key)]
     if missing:
         raise ConfigError(f"missing required config: {', '.join(missing)}")
+    try:
+        origin_of(app.config.get("BASE_URL") or "")
+    except OriginError as error:
+        raise ConfigError(
+            f"BASE_URL must be the public address, such as https://expertise.example.org ({error})"
+        ) from None
 
 
 def create_app(config_object):
@@ -67,7 +75,7 @@ def create_app(config_object):
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
-    from .core import errors, logs, security, templating
+    from .core import errors, logs, origins, security, templating
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
 
@@ -96,9 +104,11 @@ def create_app(config_object):
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
-        cors_allowed_origins=[app.config["BASE_URL"]],
+        # The origin browsers send ("https://example.org"), whatever BASE_URL's spelling.
+        cors_allowed_origins=[origins.origin_of(app.config["BASE_URL"])],
         manage_session=False,
     )
+    origins.init_app(app)  # outside Socket.IO's middleware: it sees the handshakes too
     return app
 
 

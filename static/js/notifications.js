@@ -65,7 +65,18 @@
       .catch(function () { /* the next reconnect or a reload catches up */ });
   }
 
-  var socket = window.io({ withCredentials: true });
+  // WebSocket only, with growing waits between attempts: 1, 2, 4 … 30 s (each ±50 %).
+  // A refused handshake (an origin other than BASE_URL's) then fails as one request and
+  // counts as a failed attempt. Long-polling would open each attempt with a GET that
+  // carries no Origin header and is accepted, so every try restarted the back-off at
+  // 1 s and left that GET hanging for 25 s: the browser's six connections filled up.
+  var socket = window.io({
+    withCredentials: true,
+    transports: ["websocket"],
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 30000,
+    randomizationFactor: 0.5
+  });
   var connectedBefore = false;
   var reconnectHandlers = [];
   var joined = [];

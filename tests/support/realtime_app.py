@@ -28,7 +28,8 @@ from config import config_from_env  # noqa: E402
 from expertise import create_app  # noqa: E402
 from expertise.accounts.models import User  # noqa: E402
 from expertise.core.time import utcnow  # noqa: E402
-from expertise.extensions import csrf, db, socketio  # noqa: E402
+from expertise.core.devserver import serve  # noqa: E402
+from expertise.extensions import csrf, db  # noqa: E402
 from expertise.realtime import notify, register_room  # noqa: E402
 from expertise.realtime.service import pending_events  # noqa: E402
 
@@ -67,10 +68,4 @@ app.register_blueprint(hooks)
 register_room("probe", lambda user, object_id: user.id == object_id)
 
 if __name__ == "__main__":
-    socketio.run(
-        app,
-        host="127.0.0.1",
-        port=int(os.environ["PORT"]),
-        allow_unsafe_werkzeug=True,
-        debug=False,
-    )
+    serve(app, "127.0.0.1", int(os.environ["PORT"]))

@@ -115,20 +115,23 @@ class PostgresCluster:
 class AppServer:
     """The platform served by `run.py` in its own process, with the demo world.
 
-    `script` may name another entry point that serves the same app with
-    test-only hooks (`tests/support/realtime_app.py`).
+    Started as the README says: `HOST` and `PORT` in the environment, no
+    `BASE_URL` (development derives it from them) unless `env` sets one.
+    `unset` names variables to leave out as well (e.g. `DATABASE_URL`, for the
+    default database in the instance directory). `script` may name another
+    entry point that serves the same app with test-only hooks
+    (`tests/support/realtime_app.py`).
     """
 
-    def __init__(self, workdir, env=None, script="run.py"):
+    def __init__(self, workdir, env=None, script="run.py", unset=()):
         self.script = str(script)
         self.port = free_port()
         self.workdir = Path(workdir)
         self.env = {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key != "BASE_URL"},
             "APP_ENV": "development",
             "INSTANCE_PATH": str(self.workdir),
             "DATABASE_URL": f"sqlite:///{self.workdir / 'e2e.db'}",
-            "BASE_URL": f"http://127.0.0.1:{self.port}",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             # No deduce worker per test server (1 GB each); the checks run on the rules.
@@ -136,6 +139,8 @@ class AppServer:
             "EXPERTISE_DEDUCE_SOCKET": "",
             **(env or {}),
         }
+        for key in unset:
+            self.env.pop(key, None)
         self.process = None
 
     @property
@@ -157,7 +162,7 @@ class AppServer:
         # The demo accounts' TOTP secrets, printed once by seed-demo.
         self.authenticator = DemoAuthenticator(
             (line.split()[1:3] for line in seeded.splitlines() if line.strip().startswith("TOTP ")),
-            database_url=self.env["DATABASE_URL"],
+            database_url=self.env.get("DATABASE_URL"),
         )
         AUTHENTICATORS[self.url] = self.authenticator
 

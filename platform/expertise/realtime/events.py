@@ -4,7 +4,7 @@ A socket belongs to the same server-side session as the browser's pages: the
 Flask session cookie sent with the handshake holds `sid`, which
 `accounts.service.load_session` resolves (and which logout and time-outs
 delete). Anonymous sockets are refused in `connect`; foreign origins are
-refused by Engine.IO itself (`cors_allowed_origins=[BASE_URL]`). Every
+refused by Engine.IO itself (`cors_allowed_origins`: BASE_URL's origin). Every
 connected socket joins `user:<id>`; other rooms are joined with a `join`
 event whose kind a domain area has registered together with its access rule
 (`register_room("question", check)`), re-checking the session each time.
