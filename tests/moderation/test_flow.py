@@ -324,3 +324,18 @@ def test_items_you_cannot_see_are_404(cast, question, login):
     assert mila.get(f"/moderatie/vragen/{draft.id}").status_code == 404
     # Wrong role before anything else: 403, also for a missing item.
     assert login(cast.eva).get("/moderatie/berichten/999999").status_code == 403
+
+
+def test_whoever_flagged_an_item_hears_when_a_moderator_decides(cast, question, login):
+    advice = factories.make_post(cast.eva, question, NEUTRAL)
+    db.session.commit()
+    login(cast.olaf).post(f"/berichten/{advice.id}/melden", {"reason": "reclame"})
+    login(cast.anna).post(f"/berichten/{advice.id}/melden", {"reason": "ongepast"})
+    login(cast.mila).post(f"/moderatie/berichten/{advice.id}/besluit", {"actie": "approve"})
+    db.session.expire_all()
+    for reporter in (cast.olaf, cast.anna):
+        kinds = db.session.scalars(db.select(Notification.kind).filter_by(user_id=reporter.id,
+                                                                          question_id=question.id)).all()
+        assert "flag_resolved" in kinds, reporter.name
+    page = login(cast.olaf).get("/meldingen").get_data(as_text=True)
+    assert f"Een moderator heeft je melding bij vraag #{question.id} afgehandeld" in page

@@ -97,3 +97,44 @@ def test_settings_refuse_unknown_choice(cast, login):
     response = login(cast.anna).post("/meldingen/instellingen", {"kind_new_advice": "sms"})
     assert response.status_code == 200
     assert preferences_of(cast.anna)[NotificationKind.NEW_ADVICE] is Delivery.IMMEDIATELY
+
+
+def test_opening_a_question_marks_its_notifications_read_and_no_others(cast, login, qid):
+    opened, other = qid(201), qid(202)
+    _notify(cast.anna, question_id=opened, actor=cast.eva)
+    _notify(cast.anna, "new_reply", question_id=opened, actor=cast.olaf)
+    _notify(cast.anna, question_id=other, actor=cast.eva)
+    anna = login(cast.anna)
+    page = anna.get(f"/vragen/{opened}").get_data(as_text=True)
+    assert '<span data-unread-count>1</span>' in page  # the header already counts what is left
+    db.session.expire_all()
+    assert unread_count(cast.anna) == 1
+
+
+def test_the_centre_names_the_question_by_title_while_one_may_see_it(cast, login, qid):
+    from expertise.questions.models import Question
+
+    question_id = qid(301)
+    _notify(cast.eva, "new_question_in_area", question_id=question_id, actor=cast.anna)
+    _notify(cast.bram, "new_question_in_area", question_id=question_id, actor=cast.anna)  # another team
+    eva = login(cast.eva)
+    assert "“Vraag 301”" in eva.get("/meldingen").get_data(as_text=True)
+    feed = eva.get("/meldingen.json").get_json()
+    assert "“Vraag 301”" in feed["notifications"][0]["html"]
+    assert "Vraag 301" not in login(cast.bram).get("/meldingen").get_data(as_text=True)
+    # Once moderation takes it off the platform, the title goes from the centre too.
+    db.session.get(Question, question_id).moderation_state = "removed"
+    db.session.commit()
+    page = eva.get("/meldingen").get_data(as_text=True)
+    assert "Vraag 301" not in page and f"#{question_id}" in page
+
+
+def test_e_mails_never_carry_the_title(cast, qid):
+    from expertise.extensions import mail
+
+    question_id = qid(302)
+    with mail.record_messages() as outbox:
+        _notify(cast.anna, question_id=question_id, actor=cast.eva)  # new advice: e-mailed immediately
+    assert len(outbox) == 1
+    assert f"#{question_id}" in outbox[0].body
+    assert "Vraag 302" not in outbox[0].body and "Vraag 302" not in outbox[0].subject

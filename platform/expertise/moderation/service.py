@@ -519,9 +519,12 @@ def _require_moderator(actor):
 
 
 def _resolve_flags(question, post, decision, now):
+    """Close the item's open flags with the decision; tell each person who flagged it."""
     for flag in open_flags(question, post):
         flag.resolved_at = now
         flag.decision = decision
+        notify(flag.reporter, NotificationKind.FLAG_RESOLVED, question_id=question.id, actor=decision.moderator,
+               now=now)
 
 
 def decide(moderator, *, question, post=None, action, reason="", now):

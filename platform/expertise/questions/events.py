@@ -28,7 +28,14 @@ from flask_babel import force_locale
 
 from ..accounts.models import Role, User, user_expertise_area
 from ..extensions import db
-from ..realtime import close_room_on_commit, notify, publish_on_commit, register_room, room_name
+from ..realtime import (
+    close_room_on_commit,
+    notify,
+    publish_on_commit,
+    register_question_titles,
+    register_room,
+    room_name,
+)
 from ..realtime.models import NotificationKind
 from .models import EventKind, Post, PostKind, PostStatus, Question, Status, question_expertise_area
 
@@ -61,6 +68,21 @@ def can_join_question(user, question_id):
 
 
 register_room("question", can_join_question)
+
+
+def visible_titles(user, question_ids):
+    """Return {id: title} of the questions among `question_ids` that `user` may see now (one query)."""
+    from .service import visible_questions_filter
+
+    if not user.has_role(*QUESTION_ROLES):
+        return {}
+    rows = db.session.execute(
+        sa.select(Question.id, Question.title).where(Question.id.in_(question_ids), visible_questions_filter(user))
+    )
+    return {qid: title for qid, title in rows if title}
+
+
+register_question_titles(visible_titles)
 
 
 # --- fragments ------------------------------------------------------------------

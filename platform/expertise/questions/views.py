@@ -22,6 +22,7 @@ from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
 from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
+from ..realtime import mark_question_read
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
     ACTION_DRAFT,
@@ -357,6 +358,8 @@ def detail(question_id):
     thread = service.load_thread(question, with_revisions=moderator)
     now = utcnow()
     is_owner = service.is_owner(current_user, question)
+    if mark_question_read(current_user, question.id, now):
+        db.session.commit()  # opening the question is reading what was said about it
     identity = identity_error = None
     if is_owner and question.resident_id is not None:
         # Only here, for the owner, is the identity decrypted (and audited).

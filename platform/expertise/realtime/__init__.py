@@ -6,10 +6,21 @@ The public seam for other areas:
   sent only after the database commit (and dropped on rollback);
 - `register_room(kind, check)` lets a domain area open rooms of its own kind
   (`"question"`), with `check(user, object_id) -> bool` deciding who may join;
+- `register_question_titles(titles)` lets the questions area name the
+  questions a person may see in their notification centre (never in e-mail);
+- `mark_question_read(user, question_id, now)` marks a question's
+  notifications read when its page is opened;
 - `notify(user, kind, question_id=..., actor=..., now=...)` records a
   notification, pushes the new unread count and, per the user's preference,
   e-mails a fixed, content-free text after the commit.
 """
 from .events import register_room, room_name  # noqa: F401
 from .models import Delivery, NotificationKind  # noqa: F401
-from .service import close_room_on_commit, mail_on_commit, notify, publish_on_commit  # noqa: F401
+from .service import (  # noqa: F401
+    close_room_on_commit,
+    mail_on_commit,
+    mark_question_read,
+    notify,
+    publish_on_commit,
+    register_question_titles,
+)

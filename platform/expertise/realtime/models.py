@@ -24,6 +24,7 @@ class NotificationKind(enum.StrEnum):
     CONSULTATION_UPDATE = "consultation_update"
     QUESTION_CLOSED = "question_closed"
     QUESTION_HANDED_OVER = "question_handed_over"
+    FLAG_RESOLVED = "flag_resolved"
 
     @property
     def label(self):
@@ -43,6 +44,7 @@ KIND_LABELS = {
     NotificationKind.CONSULTATION_UPDATE: _l("Nieuws over het wekelijks overleg"),
     NotificationKind.QUESTION_CLOSED: _l("Afsluiting van een vraag waarop ik adviseerde"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag die aan mij is overgedragen"),
+    NotificationKind.FLAG_RESOLVED: _l("Afhandeling van mijn melding door een moderator"),
 }
 
 
@@ -68,8 +70,10 @@ DELIVERY_LABELS = {
 class Notification(db.Model):
     """One thing a person should hear about; the text is derived from kind and number.
 
-    No title, body or identity is stored or shown: only the kind, the
-    question's number and who caused it (kept for later use, never shown).
+    No title, body or identity is stored: only the kind, the question's
+    number and who caused it (kept for later use, never shown). The
+    notification centre adds the question's title while the person may see
+    the question; e-mails never do.
     """
 
     __tablename__ = "notification"

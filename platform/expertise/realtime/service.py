@@ -160,6 +160,7 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg bij vraag #%(number)d"),
     NotificationKind.QUESTION_CLOSED: _l("Vraag #%(number)d is afgesloten met terugkoppeling"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag #%(number)d is aan jou overgedragen"),
+    NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding bij vraag #%(number)d afgehandeld"),
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -173,6 +174,7 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.CONSULTATION_UPDATE: _l("Er is nieuws over het wekelijks overleg"),
     NotificationKind.QUESTION_CLOSED: _l("Een vraag is afgesloten met terugkoppeling"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Er is een vraag aan jou overgedragen"),
+    NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding afgehandeld"),
 }
 
 MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
@@ -181,6 +183,27 @@ _MAIL_FOOTER = _l(
     "Je krijgt deze e-mail omdat je dit zo hebt ingesteld. Wijzig je instellingen op %(url)s\n\n"
     "Om gezinnen te beschermen staat er in e-mails van het platform nooit inhoud van een vraag."
 )
+
+
+_title_sources = []
+
+
+def register_question_titles(titles):
+    """Let the questions area name questions in the notification centre.
+
+    `titles(user, question_ids)` returns {id: title} for the questions the
+    user may see now; others stay a bare number. Titles appear only on the
+    platform's own pages, never in e-mails.
+    """
+    _title_sources[:] = [titles]
+
+
+def question_titles(user, question_ids):
+    """Return {question id: title} of the questions among `question_ids` that `user` may see."""
+    ids = {int(i) for i in question_ids if i is not None}
+    if not ids or not _title_sources:
+        return {}
+    return _title_sources[0](user, ids)
 
 
 def notification_text(kind, question_id):
@@ -221,6 +244,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.CONSULTATION_UPDATE: Delivery.DAILY,
     NotificationKind.QUESTION_CLOSED: Delivery.DAILY,
     NotificationKind.QUESTION_HANDED_OVER: Delivery.IMMEDIATELY,
+    NotificationKind.FLAG_RESOLVED: Delivery.DAILY,
 }
 
 # Which kinds a role can receive; the settings page shows only these.
@@ -231,6 +255,7 @@ KINDS_BY_ROLE = {
         NotificationKind.REPLY_TO_YOUR_POST,
         NotificationKind.MODERATION_DECISION,
         NotificationKind.QUESTION_HANDED_OVER,
+        NotificationKind.FLAG_RESOLVED,
     ],
     Role.EXPERT: [
         NotificationKind.NEW_QUESTION_IN_AREA,
@@ -239,9 +264,11 @@ KINDS_BY_ROLE = {
         NotificationKind.MODERATION_DECISION,
         NotificationKind.CONSULTATION_UPDATE,
         NotificationKind.QUESTION_CLOSED,
+        NotificationKind.FLAG_RESOLVED,
     ],
     Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
-    Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST],
+    Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST,
+                       NotificationKind.FLAG_RESOLVED],
     Role.ADMIN: [],
 }
 
@@ -363,6 +390,27 @@ def mark_read(user, notification, now):
         notification.read_at = now
         db.session.flush()
     _publish_count(user)
+
+
+def mark_question_read(user, question_id, now):
+    """Mark the user's unread notifications about one question as read (they opened it).
+
+    One read query when there is nothing to mark (most page views), so a
+    page view takes no write lock.
+    """
+    unread = (Notification.user_id == user.id, Notification.question_id == int(question_id),
+              Notification.read_at.is_(None))
+    if not db.session.scalar(db.select(db.exists().where(*unread))):
+        return 0
+    changed = db.session.execute(
+        db.update(Notification)
+        .filter(*unread)
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        _publish_count(user)
+    return changed
 
 
 def mark_all_read(user, now):

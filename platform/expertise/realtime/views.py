@@ -25,19 +25,25 @@ def _unread_counter():
     return {"unread_notification_count": unread_notification_count}
 
 
-def _item(notification):
-    return {
-        "notification": notification,
-        "text": service.notification_text(notification.kind, notification.question_id),
-        "url": service.notification_path(notification),
-    }
+def _items(notifications):
+    """Return what the list shows per notification: the fixed text, the title if still visible, a link."""
+    titles = service.question_titles(current_user, [n.question_id for n in notifications])
+    return [
+        {
+            "notification": n,
+            "text": service.notification_text(n.kind, n.question_id),
+            "title": titles.get(n.question_id),
+            "url": service.notification_path(n),
+        }
+        for n in notifications
+    ]
 
 
 @bp.route("/meldingen")
 @login_required
 def notifications():
     """Show the person's notifications, newest first, with a mark-as-read button each."""
-    items = [_item(n) for n in service.recent_notifications(current_user)]
+    items = _items(service.recent_notifications(current_user))
     return render_template(
         "realtime/notifications.html",
         items=items,
@@ -58,15 +64,15 @@ def notifications_json():
         unread=service.unread_count(current_user),
         notifications=[
             {
-                "id": n.id,
-                "kind": n.kind,
-                "question_id": n.question_id,
-                "read": n.is_read,
-                "text": service.notification_text(n.kind, n.question_id),
-                "url": service.notification_path(n),
-                "html": render_template("realtime/_notification.html", item=_item(n), form=form),
+                "id": item["notification"].id,
+                "kind": item["notification"].kind,
+                "question_id": item["notification"].question_id,
+                "read": item["notification"].is_read,
+                "text": item["text"],
+                "url": item["url"],
+                "html": render_template("realtime/_notification.html", item=item, form=form),
             }
-            for n in rows
+            for item in _items(rows)
         ],
     )
 
