@@ -55,6 +55,8 @@ OBJECTS = {
     "question": lambda c: factories.make_question(c.anna, areas=c.eva.expertise_areas),
     # eva's advice on it (eva may still edit it: it is minutes old)
     "advice": lambda c: factories.make_post(c.eva, c.obj("question"), "Advies van Eva."),
+    # anna's draft (nobody else sees it)
+    "draft": lambda c: factories.make_question(c.anna, title="Concept van Anna", publish=False),
     # cas's weekly consultation for anna's team with eva as standing expert;
     # its next meeting has anna's question on the agenda (she nominated it).
     "series": lambda c: factories.make_series(c.cas, teams=[c.anna.team], experts=[c.eva]),
@@ -165,6 +167,7 @@ RULES = [
     RouteRule("questions.mark_helpful", "POST", lambda c: f"/berichten/{_advice(c)}/nuttig", OWNER),
     RouteRule("questions.ask_more_perspectives", "POST", lambda c: f"/vragen/{_q(c)}/meer-perspectieven", OWNER),
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
+    RouteRule("questions.delete_draft", "POST", lambda c: f"/vragen/{c.obj('draft').id}/verwijderen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),
     # Consultations: only coordinators manage; experts and family workers see the meetings they take part in.

@@ -75,7 +75,7 @@ def create_app(config_object):
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
-    from .core import errors, logs, origins, security, templating
+    from .core import erasure, errors, logs, origins, security, templating
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
 
@@ -87,6 +87,7 @@ def create_app(config_object):
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(realtime_views.bp)
     realtime_service.init_app(app)
+    erasure.init_app(app)
     app.register_blueprint(vault_views.bp)
     app.register_blueprint(consultation_views.bp)
     consultation_service.init_app(app)

@@ -190,6 +190,29 @@ def test_asking_for_more_perspectives_records_a_visible_event(cast, login):
     assert "vraagt om meer perspectieven" in login(cast.eva).get(f"/vragen/{question.id}").get_data(as_text=True)
 
 
+def test_the_owner_deletes_a_draft_but_nobody_deletes_a_posted_question(cast, login):
+    anna = login(cast.anna)
+    anna.post("/vragen/nieuw", {"title": "Toch niet vragen", "actie": "concept"})
+    draft = _only_question()
+    page = anna.get(f"/vragen/{draft.id}").get_data(as_text=True)
+    assert f"/vragen/{draft.id}/verwijderen" in page
+    # Someone else's draft is not there for them (404), whatever their role allows.
+    assert login(cast.bram).post(f"/vragen/{draft.id}/verwijderen").status_code == 404
+    response = anna.post(f"/vragen/{draft.id}/verwijderen")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/vragen")
+    assert "Het concept is verwijderd." in anna.get("/vragen").get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+    db.session.expunge(draft)  # SQLite may give its id to the next question
+    # A posted question stays: others may have read and answered it.
+    question = factories.make_question(cast.anna, areas=cast.eva.expertise_areas)
+    db.session.commit()
+    assert f"/vragen/{question.id}/verwijderen" not in anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    response = anna.post(f"/vragen/{question.id}/verwijderen", follow_redirects=True)
+    assert "Alleen een concept kun je verwijderen." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).status == "open"
+
+
 def test_drafts_are_kept_listed_for_the_owner_editable_and_publishable(cast, login):
     anna = login(cast.anna)
     response = anna.post("/vragen/nieuw", {"title": "Nog uitzoeken: schoolverzuim", "actie": "concept"})

@@ -38,8 +38,9 @@ class UtcDateTime(sa.types.TypeDecorator):
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Turn on foreign keys, WAL and secure_delete for every SQLite connection.
 
-    secure_delete overwrites freed pages, so erased data does not linger in the
-    file; WAL lets readers and the writer work at the same time.
+    secure_delete overwrites freed space, so erased data does not linger in the
+    file; WAL lets readers and the writer work at the same time (its log keeps
+    old pages until a checkpoint: `core.erasure` runs one after each erasure).
     """
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User, UserRole
+from ..core import erasure
 from ..core.markdown import render_markdown
 from ..extensions import db
 from ..questions.models import Post, PostRevision, PostStatus, Question
@@ -573,7 +574,8 @@ def redact_post(moderator, post, *, body, delete_original, reason="", now):
 
     The original stays as a revision that only moderators see, or, when it
     held personal data (`delete_original`), is erased for good together with
-    every earlier revision of the post, so no copy of it remains.
+    every earlier revision of the post, so no copy of it remains: not in the
+    tables, and after the commit not in the database files (`core.erasure`).
     """
     _require_moderator(moderator)
     body = (body or "").strip()
@@ -585,6 +587,7 @@ def redact_post(moderator, post, *, body, delete_original, reason="", now):
         for revision in list(post.revisions):
             post.revisions.remove(revision)
             db.session.delete(revision)
+        erasure.erase_on_commit()
     else:
         db.session.add(PostRevision(post=post, editor=moderator, body=post.body, created_at=now))
     post.body = body

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from ..core.database import UtcDateTime, declare_hand_written
+from ..core.erasure import declare_erasable
 from ..core.time import utcnow
 from ..extensions import db
 from ..vault.models import Resident, ResidentId
@@ -307,3 +308,10 @@ class QuestionEvent(db.Model):
 # Full-text search objects are written by hand in the migration (FTS5 table and
 # its triggers on SQLite, a GIN expression index on PostgreSQL).
 declare_hand_written("question_fts", "ix_question_search")
+
+# Deleting a draft and redacting a post erase text: the daily job vacuums their
+# dead row versions on PostgreSQL and rebuilds the search index, whose GIN keys
+# outlive the rows (expertise.core.erasure).
+declare_erasable("question", rebuild_indexes=("ix_question_search",))
+declare_erasable("post")
+declare_erasable("post_revision")

@@ -346,6 +346,25 @@ def edit(question_id):
     return _render_form(form, preview, report, question, private_key)
 
 
+@bp.route("/vragen/<int:question_id>/verwijderen", methods=["POST"])
+@role_required(Role.FAMILY_WORKER)
+def delete_draft(question_id):
+    """Delete one of my drafts for good."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    question = access_owned_question(current_user, question_id)
+    try:
+        service.delete_draft(current_user, question)
+    except service.QuestionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("questions.detail", question_id=question_id))
+    db.session.commit()
+    flash(_("Het concept is verwijderd."), "success")
+    return redirect(url_for("questions.index"))
+
+
 # --- the thread ---------------------------------------------------------------------
 
 

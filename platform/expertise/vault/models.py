@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import UtcDateTime
+from ..core.erasure import declare_erasable
 from ..extensions import db
 
 # Resident ids are random, not sequential: an id must not tell how many
@@ -130,3 +131,9 @@ class RecoveryRequest(db.Model):
     from_user = relationship("User", foreign_keys=[from_user_id])
     to_user = relationship("User", foreign_keys=[to_user_id])
     completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+
+# Erasure deletes ciphertexts and wraps: the daily job vacuums their dead row
+# versions on PostgreSQL (expertise.core.erasure).
+declare_erasable("resident")
+declare_erasable("resident_key_grant")

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role, User
 from ..audit import service as audit
+from ..core import erasure
 from ..extensions import db
 from ..moderation.pii import find_bsn
 from . import crypto
@@ -501,8 +502,13 @@ def handover_colleagues(owner):
 
 
 def _rekey(resident, identity, new_owner, recovery_key, now):
-    """Re-seal under a fresh data key, drop every old grant, grant new owner + recovery key."""
+    """Re-seal under a fresh data key, drop every old grant, grant new owner + recovery key.
+
+    The old ciphertext and wraps are shredded like an erasure: nothing of
+    them stays in the database files (`core.erasure`).
+    """
     db.session.execute(db.delete(ResidentKeyGrant).filter_by(resident_id=resident.id))
+    erasure.erase_on_commit()
     db.session.expire(resident, ["grants"])
     resident.dek_version += 1
     resident.owner_id = new_owner.id
@@ -531,7 +537,9 @@ def hand_over(owner, resident, colleague, *, private_key, now, source=None):
 
 
 def _shred(resident, now):
+    """Delete the ciphertext and every wrap; after the commit their bytes leave the files too."""
     db.session.execute(db.delete(ResidentKeyGrant).filter_by(resident_id=resident.id))
+    erasure.erase_on_commit()
     db.session.expire(resident, ["grants"])
     resident.identity_ct = None
     resident.erased_at = now
