@@ -99,6 +99,9 @@ class BaseConfig:
     REQUIRE_FAMILY_CONSENT = _env_bool("REQUIRE_FAMILY_CONSENT", True)
 
     INVITATION_VALIDITY = timedelta(days=7)
+    # Accept e-mail addresses at `.test` (a special-use domain: the demo accounts') when inviting.
+    # Development and tests only; production refuses them like every special-use domain.
+    EMAIL_ALLOW_TEST_DOMAIN = False
     PASSWORD_MIN_LENGTH = 12
     # zxcvbn score (0-4) a new password needs; 3 = "safely unguessable".
     PASSWORD_MIN_SCORE = 3
@@ -212,6 +215,7 @@ class DevelopmentConfig(BaseConfig):
     )
     MAIL_SUPPRESS_SEND = True
     MAIL_FILE_DIR = str(INSTANCE / "mail")
+    EMAIL_ALLOW_TEST_DOMAIN = True
     # `make run` starts the worker on this socket next to the app (run.py).
     DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or str(INSTANCE / "deduce.sock")
 
@@ -230,6 +234,7 @@ class TestConfig(BaseConfig):
     AUDIT_MAC_KEY = "test-only-audit-mac-key-not-for-production"
     TOTP_ENC_KEY = "test-only-totp-encryption-key-not-for-production"
     VAULT_KDF = (1, 8192, 1)  # expertise.vault.crypto.TEST_KDF
+    EMAIL_ALLOW_TEST_DOMAIN = True
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = False
     BASE_URL = "http://localhost"

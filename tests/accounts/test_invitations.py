@@ -143,3 +143,33 @@ def test_duplicate_email_is_refused(cast, login):
         {"email": "Dubbel@Example.org", "name": "Dubbel", "roles": ["moderator"], "team": "", "organisation": ""},
     )
     assert "Er is al een account met dit e-mailadres." in response.get_data(as_text=True)
+
+
+def test_invitation_to_a_test_address_is_accepted_in_development_and_tests(cast, login):
+    # Every demo account lives at demo.test, a special-use domain email-validator refuses by default.
+    from config import DevelopmentConfig, TestConfig
+
+    assert DevelopmentConfig.EMAIL_ALLOW_TEST_DOMAIN is True and TestConfig.EMAIL_ALLOW_TEST_DOMAIN is True
+    message = _invite(login(cast.ada), cast.anna.team_id, email="nieuw@demo.test")
+    assert message.recipients == ["nieuw@demo.test"]
+    assert db.session.scalar(db.select(User).filter_by(email="nieuw@demo.test")) is not None
+
+
+def test_production_refuses_an_invitation_to_a_test_address(cast, login, app):
+    from config import ProductionConfig
+
+    assert ProductionConfig.EMAIL_ALLOW_TEST_DOMAIN is False
+    allowed = app.config["EMAIL_ALLOW_TEST_DOMAIN"]
+    app.config["EMAIL_ALLOW_TEST_DOMAIN"] = ProductionConfig.EMAIL_ALLOW_TEST_DOMAIN
+    try:
+        response = login(cast.ada).post(
+            "/beheer/gebruikers/uitnodigen",
+            {"email": "nieuw@demo.test", "name": "Nina Nieuw", "roles": ["family_worker"],
+             "team": str(cast.anna.team_id), "organisation": ""},
+        )
+    finally:
+        app.config["EMAIL_ALLOW_TEST_DOMAIN"] = allowed
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Dit is geen geldig e-mailadres." in body
+    assert 'value="nieuw@demo.test"' in body  # the form keeps what was typed
+    assert db.session.scalar(db.select(User).filter_by(email="nieuw@demo.test")) is None

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from ..support.servers import AppServer, skip_or_fail
+from .helpers import broken_words, duplicate_ids
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,6 +57,13 @@ def page(chromium, live_server):
 
 @pytest.fixture(scope="session")
 def axe():
+    """Check a page with axe-core for WCAG 2.1 A/AA, and for what axe no longer checks.
+
+    axe-core 4.12 no longer fails a page on a duplicate id (`duplicate-id` is deprecated with
+    WCAG 4.1.1; `duplicate-id-aria` only asks for a review), but a second id="reason" sends a
+    label or aria-describedby to the wrong field. And no word of a table header, heading, legend
+    or label may break across lines ("Leeft ijd").
+    """
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -66,6 +74,8 @@ def axe():
             f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
             for v in results.response["violations"]
         ]
+        violations += [f"duplicate id: {problem}" for problem in duplicate_ids(page)]
+        violations += [f"word broken across lines: {problem}" for problem in broken_words(page)]
         assert violations == [], f"{page.url}: " + "\n".join(violations)
 
     return check

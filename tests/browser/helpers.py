@@ -27,3 +27,97 @@ def log_in(page, email, password=DEMO_PASSWORD):
 def log_out(page):
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url("**/inloggen")
+
+
+# --- layout checks, run in the page -------------------------------------------------------------
+
+_DUPLICATE_IDS = """() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `id="${id}" ${n}x`);
+}"""
+
+# A word (between spaces, hyphens and slashes) whose letters land on more than one line.
+_BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\-\\/–—]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 60)}": ${match[0]}`);
+      }
+    }
+  }
+  return broken;
+}"""
+
+# Every visible checkbox and radio button with the rendered width of each of its visible labels.
+_CHOICE_LABELS = """() => [...document.querySelectorAll('input[type=checkbox], input[type=radio]')]
+  .filter(input => input.getClientRects().length > 0)
+  .map(input => ({
+    id: input.id,
+    labels: [...input.labels]
+      .filter(label => label.getClientRects().length > 0 && !label.classList.contains('visually-hidden'))
+      .map(label => ({text: label.textContent.trim().slice(0, 60), width: label.getBoundingClientRect().width})),
+  }))"""
+
+HEADERS = "th, h1, h2, h3, h4, h5, h6, legend, label"
+
+
+def duplicate_ids(page):
+    """Return the ids that more than one element of the page carries."""
+    return page.evaluate(_DUPLICATE_IDS)
+
+
+def broken_words(page, selector=HEADERS):
+    """Return the words of table headers, headings, legends and labels that break across lines."""
+    return page.evaluate(_BROKEN_WORDS, selector)
+
+
+def narrow_choice_labels(page, minimum=200):
+    """Return the visible checkboxes and radio buttons without a visible label at least `minimum` px wide."""
+    problems = []
+    for choice in page.evaluate(_CHOICE_LABELS):
+        if not choice["labels"]:
+            problems.append(f"#{choice['id']}: no visible label")
+        problems += [f"#{choice['id']} \"{label['text']}\": {label['width']:.0f} px"
+                     for label in choice["labels"] if label["width"] < minimum]
+    return problems
+
+
+# True when the control looks different from an untouched copy of it without `required`: the look
+# of an invalid field (a copy is compared, so no transition of the original is caught half-way).
+_STYLED_INVALID = """(el) => {
+  const props = ['background-color', 'color', 'border-top-color', 'border-bottom-color',
+                 'border-inline-start-color', 'border-top-width', 'border-bottom-width'];
+  const copy = el.cloneNode(false);
+  copy.required = false;
+  copy.removeAttribute('id');
+  copy.removeAttribute('name');
+  el.after(copy);
+  const a = getComputedStyle(el), b = getComputedStyle(copy);
+  const differs = props.filter(p => a.getPropertyValue(p) !== b.getPropertyValue(p));
+  copy.remove();
+  return differs;
+}"""
+
+
+def styled_invalid(locator):
+    """Return the style properties in which a required control looks invalid (empty: it looks normal)."""
+    return locator.evaluate(_STYLED_INVALID)
+
+
+def required_controls_styled_invalid(page):
+    """Return the visible required controls that look invalid although the server reported no error."""
+    problems = []
+    controls = page.locator("textarea[required]:not([aria-invalid=true]), input[required]:not([aria-invalid=true]),"
+                            " select[required]:not([aria-invalid=true])")
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        if control.is_visible() and (differs := styled_invalid(control)):
+            problems.append(f"#{control.get_attribute('id')}: {', '.join(differs)}")
+    return problems

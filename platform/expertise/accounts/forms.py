@@ -1,10 +1,27 @@
 """Forms of the accounts area: login, invitation, administration."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..core.forms import CheckboxListField, OptionalIdSelectField
+
+
+class InvitableEmail:
+    """An address someone can be invited with (WTForms' Email, i.e. email-validator).
+
+    email-validator refuses special-use domains. Development and test configurations
+    (`EMAIL_ALLOW_TEST_DOMAIN`) accept `.test`, the domain of every demo account, so the
+    demo world can invite more of its own; production refuses it, as every special-use name.
+    """
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        allow = bool(current_app.config.get("EMAIL_ALLOW_TEST_DOMAIN", False))
+        Email(self.message, test_environment=allow)(form, field)
 
 
 class LoginForm(FlaskForm):
@@ -98,7 +115,7 @@ class InviteUserForm(UserProfileForm):
         _l("E-mailadres"),
         validators=[
             DataRequired(_l("Vul een e-mailadres in.")),
-            Email(_l("Dit is geen geldig e-mailadres.")),
+            InvitableEmail(_l("Dit is geen geldig e-mailadres.")),
             Length(max=254),
         ],
     )

@@ -43,3 +43,18 @@ def render_markdown(text):
     )
     # linkify also marks bare URLs as links; the callback sets rel on every link.
     return bleach.linkify(clean, callbacks=[_set_rel], skip_tags=["pre", "code"], parse_email=False)
+
+
+def plain_excerpt(html, length=80):
+    """Return the start of sanitised HTML as plain text: tags dropped, at most `length` characters.
+
+    For a short reminder of which text is meant (the closing form's advice rows); the result is
+    text, escaped like any other where it is shown. A longer text is cut at a word and ends in "…".
+    """
+    from markupsafe import Markup
+
+    text = Markup(html or "").striptags()
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1].rsplit(" ", 1)[0] if " " in text[:length] else text[:length]
+    return cut.rstrip(" ,.;:-–—") + "…"

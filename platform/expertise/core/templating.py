@@ -47,9 +47,7 @@ def _visible(entry):
 def init_app(app):
     _install_gettext(app)
 
-    @app.template_filter("local_datetime")
-    def _local_datetime(value, fmt="d MMM yyyy HH:mm"):
-        return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+    app.add_template_filter(local_datetime, "local_datetime")
 
     @app.context_processor
     def _globals():
@@ -59,6 +57,11 @@ def init_app(app):
             "main_menu": lambda: [(e.endpoint, e.title, _visible(e)) for e in _MENU],
             "home_cards": lambda: [e for e in _CARDS if _visible(e)],
         }
+
+
+def local_datetime(value, fmt="d MMM yyyy HH:mm"):
+    """Format a UTC moment in the request's language and time zone ("3 dec 2026 14:05")."""
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
 
 
 @lru_cache(maxsize=4096)

@@ -45,7 +45,10 @@ class RedactForm(FlaskForm):
     delete_original = BooleanField(
         _l("De oorspronkelijke tekst bevatte persoonsgegevens: definitief verwijderen, ook uit eerdere versies")
     )
+    # The review page holds this form and the DecisionForm, each with a `reason`: its own id
+    # keeps the labels and hints apart (the posted name stays `reason`).
     reason = TextAreaField(
         _l("Reden (de auteur ziet deze)"),
+        id="redaction-reason",
         validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
     )

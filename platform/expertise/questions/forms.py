@@ -136,8 +136,12 @@ class CloseForm(FlaskForm):
 RATING_CHOICES = choices([("", _l("— geen cijfer —"))] + [(n, n) for n in range(1, 6)])
 
 
-def close_form_for(advices, label):
-    """Return a CloseForm class with one 1–5 usefulness field per advice."""
+def close_form_for(advices, label, description=None):
+    """Return a CloseForm class with one 1–5 usefulness field per advice.
+
+    `label(post)` names the field, `description(post)` gives its hint (the form shows it below
+    the label and links it with aria-describedby).
+    """
 
     class _Form(CloseForm):
         pass
@@ -146,7 +150,8 @@ def close_form_for(advices, label):
         setattr(
             _Form,
             f"rating_{post.id}",
-            SelectField(label(post), choices=RATING_CHOICES, default="",
+            SelectField(label(post), description=description(post) if description else "",
+                        choices=RATING_CHOICES, default="",
                         coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                         validate_choice=True),
         )

@@ -44,8 +44,32 @@ class Urgency(enum.StrEnum):
     URGENT = "urgent"
 
     @property
+    def advice_working_days(self):
+        """The norm: a published question should have advice within this many working days.
+
+        The one place the norm is written down; the due date, the labels and every text
+        that names the norm are made from it.
+        """
+        return {Urgency.NORMAL: 2, Urgency.URGENT: 1}[self]
+
+    @property
     def label(self):
-        return {Urgency.NORMAL: _l("Normaal"), Urgency.URGENT: _l("Binnen 2 werkdagen")}[self]
+        days = _working_days(self.advice_working_days)
+        if self is Urgency.URGENT:
+            return _l("Urgent (binnen %(days)s)", days=days)
+        return _l("Normaal (binnen %(days)s)", days=days)
+
+    @staticmethod
+    def norm():
+        """The norm in words, e.g. "geen advies binnen 2 werkdagen, 1 bij urgent"."""
+        return _l("geen advies binnen %(days)s, %(urgent)d bij urgent",
+                  days=_working_days(Urgency.NORMAL.advice_working_days),
+                  urgent=Urgency.URGENT.advice_working_days)
+
+
+def _working_days(days):
+    """Say "1 werkdag" or "2 werkdagen" (lazy: the form choices exist before a request picks a language)."""
+    return _l("%(num)d werkdag", num=days) if days == 1 else _l("%(num)d werkdagen", num=days)
 
 
 class Visibility(enum.StrEnum):

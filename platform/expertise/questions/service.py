@@ -36,7 +36,6 @@ from .models import (
 
 EDIT_WINDOW = timedelta(minutes=30)
 MAX_DEPTH = 3  # depth 0..3: four levels in the thread
-ADVICE_WORKING_DAYS = {Urgency.NORMAL: 2, Urgency.URGENT: 1}
 SEE_ALL_ROLES = (Role.EXPERT, Role.MODERATOR, Role.COORDINATOR)
 
 
@@ -145,7 +144,7 @@ def add_working_days(start, days):
 
 def advice_due(published_at, urgency):
     """Return when a question published at `published_at` should have advice."""
-    return add_working_days(published_at, ADVICE_WORKING_DAYS[Urgency(urgency)])
+    return add_working_days(published_at, Urgency(urgency).advice_working_days)
 
 
 def is_overdue(question, now):

@@ -15,9 +15,9 @@ from ..accounts.access import role_required
 from ..accounts.stepup import step_up_required
 from ..accounts.models import ExpertiseArea, Role, User
 from ..core.forms import ActionForm
-from ..core.markdown import render_markdown
+from ..core.markdown import plain_excerpt, render_markdown
 from ..core.params import int_arg, page_arg, to_int
-from ..core.templating import home_card, menu_item
+from ..core.templating import home_card, local_datetime, menu_item
 from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
 from ..extensions import POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
@@ -685,6 +685,16 @@ def hand_over_on_behalf(question_id):
                            resident_holder=db.session.get(User, resident.owner_id) if resident is not None else None)
 
 
+def _advice_rating_label(post):
+    """Name one advice on the closing form: its author, their organisation if any, and when."""
+    when = local_datetime(post.created_at)
+    if post.organisation:
+        return _("Bruikbaarheid van het advies van %(name)s (%(org)s) van %(when)s, 1 tot en met 5",
+                 name=post.author.name, org=post.organisation.name, when=when)
+    return _("Bruikbaarheid van het advies van %(name)s van %(when)s, 1 tot en met 5",
+             name=post.author.name, when=when)
+
+
 @bp.route("/vragen/<int:question_id>/afsluiten", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
 def close(question_id):
@@ -695,11 +705,8 @@ def close(question_id):
         return redirect(url_for("questions.detail", question_id=question.id))
     thread = service.load_thread(question)
     advices = [p for p in thread.posts if p.is_advice]
-    form = close_form_for(
-        advices,
-        lambda p: _("Bruikbaarheid van het advies van %(name)s (%(org)s), 1 tot en met 5",
-                    name=p.author.name, org=p.organisation.name if p.organisation else ""),
-    )()
+    form = close_form_for(advices, label=_advice_rating_label,
+                          description=lambda p: "“%s”" % plain_excerpt(p.body_html))()
     if form.validate_on_submit():
         ratings = {p.id: getattr(form, f"rating_{p.id}").data for p in advices}
         try:
@@ -743,7 +750,7 @@ home_card(
 home_card(
     "questions.unanswered",
     _l("Vragen zonder advies"),
-    _l("Zie welke vragen nog geen advies hebben en welke over de norm heen zijn (2 werkdagen, 1 bij urgent)."),
+    _l("Zie welke vragen nog geen advies hebben en welke over de norm heen zijn (%(norm)s).", norm=Urgency.norm()),
     roles=(Role.COORDINATOR,),
     order=10,
 )
