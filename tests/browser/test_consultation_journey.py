@@ -86,7 +86,7 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     axe(page)
     page.get_by_label("Conclusie en advies").fill("Eerst de huisarts betrekken; daarna een consult bij de jeugd-GGZ.")
     page.get_by_role("button", name="Conclusie in de vraag zetten").click()
-    assert "De conclusie staat als advies in de draad" in page.content()
+    page.get_by_text("De conclusie staat als advies in de draad").wait_for()  # after the redirect has loaded
     axe(page)
     log_out(page)
 

@@ -48,6 +48,7 @@ def init_app(app):
     _install_gettext(app)
 
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_global(csrf_field, "csrf_field")
 
     @app.context_processor
     def _globals():
@@ -57,6 +58,15 @@ def init_app(app):
             "main_menu": lambda: [(e.endpoint, e.title, _visible(e)) for e in _MENU],
             "home_cards": lambda: [e for e in _CARDS if _visible(e)],
         }
+
+
+def csrf_field(form):
+    """Render the form's hidden CSRF token without an id (nothing when CSRF is off).
+
+    WTForms gives it id="csrf_token", and a page with several forms would repeat that id.
+    """
+    field = getattr(form, "csrf_token", None)
+    return field(id=False) if field is not None else ""
 
 
 def local_datetime(value, fmt="d MMM yyyy HH:mm"):
