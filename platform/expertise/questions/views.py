@@ -594,6 +594,26 @@ def reopen(question_id):
     )
 
 
+def _hand_over_to_chosen(form, candidates, hand_over):
+    """Run `hand_over(colleague)` for the colleague the form names; return them once committed.
+
+    None when the form is not sent or not valid, or the verb refused (its
+    error then stands on the form); every handover page shares this.
+    """
+    form.colleague.choices = choices((u.id, u.name) for u in candidates)
+    if not candidates or not form.validate_on_submit():
+        return None
+    colleague = next((u for u in candidates if u.id == form.colleague.data), None)
+    try:
+        hand_over(colleague)
+    except service.QuestionError as error:
+        db.session.rollback()
+        _apply_error(form, error)
+        return None
+    db.session.commit()
+    return colleague
+
+
 @bp.route("/bewoners/<int:resident_id>/overdragen", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
 @step_up_required()
@@ -606,20 +626,12 @@ def hand_over_resident(resident_id):
     resident = owner.access_resident(current_user, resident_id)
     colleagues = owner.handover_colleagues(current_user)
     form = HandOverForm()
-    form.colleague.choices = choices((u.id, u.name) for u in colleagues)
-    if colleagues and form.validate_on_submit():
-        colleague = next((u for u in colleagues if u.id == form.colleague.data), None)
-        try:
-            owner.hand_over_resident(current_user, resident, colleague, private_key=owner.try_unlock(),
-                                     now=utcnow(), source=owner.source())
-        except service.QuestionError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("De bewoner en de vragen over deze bewoner zijn overgedragen aan %(name)s.",
-                    name=colleague.name), "success")
-            return redirect(url_for("vault.residents"))
+    colleague = _hand_over_to_chosen(form, colleagues, lambda colleague: owner.hand_over_resident(
+        current_user, resident, colleague, private_key=owner.try_unlock(), now=utcnow(), source=owner.source()))
+    if colleague is not None:
+        flash(_("De bewoner en de vragen over deze bewoner zijn overgedragen aan %(name)s.",
+                name=colleague.name), "success")
+        return redirect(url_for("vault.residents"))
     return _no_store(render_template(
         "questions/hand_over_resident.html", form=form, resident=resident, colleagues=colleagues,
         moving_along=service.questions_of_resident(resident, owner_id=current_user.id)))
@@ -633,19 +645,11 @@ def hand_over(question_id):
     question = access_owned_question(current_user, question_id)
     candidates = service.handover_candidates(question)
     form = HandOverForm()
-    form.colleague.choices = choices((u.id, u.name) for u in candidates)
-    if candidates and form.validate_on_submit():
-        colleague = next((u for u in candidates if u.id == form.colleague.data), None)
-        try:
-            owner.hand_over_question(current_user, question, colleague, private_key=owner.try_unlock(),
-                                     now=utcnow(), source=owner.source())
-        except service.QuestionError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("De vraag is overgedragen aan %(name)s.", name=colleague.name), "success")
-            return redirect(url_for("questions.index"))
+    colleague = _hand_over_to_chosen(form, candidates, lambda colleague: owner.hand_over_question(
+        current_user, question, colleague, private_key=owner.try_unlock(), now=utcnow(), source=owner.source()))
+    if colleague is not None:
+        flash(_("De vraag is overgedragen aan %(name)s.", name=colleague.name), "success")
+        return redirect(url_for("questions.index"))
     others = (service.questions_of_resident(question.resident, owner_id=current_user.id)
               if question.resident_id else [question])
     return render_template("questions/hand_over.html", form=form, question=question, candidates=candidates,
@@ -666,19 +670,12 @@ def hand_over_on_behalf(question_id):
         return redirect(url_for("questions.detail", question_id=question.id))
     candidates = service.handover_candidates(question)
     form = HandOverForm()
-    form.colleague.choices = choices((u.id, u.name) for u in candidates)
-    if candidates and form.validate_on_submit():
-        colleague = next((u for u in candidates if u.id == form.colleague.data), None)
-        try:
-            service.hand_over_on_behalf(current_user, question, colleague, utcnow())
-        except service.QuestionError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("De vraag is namens %(owner)s overgedragen aan %(name)s.", owner=question.owner.name,
-                    name=colleague.name), "success")
-            return redirect(url_for("questions.detail", question_id=question.id))
+    colleague = _hand_over_to_chosen(form, candidates, lambda colleague: service.hand_over_on_behalf(
+        current_user, question, colleague, utcnow()))
+    if colleague is not None:
+        flash(_("De vraag is namens %(owner)s overgedragen aan %(name)s.", owner=question.owner.name,
+                name=colleague.name), "success")
+        return redirect(url_for("questions.detail", question_id=question.id))
     resident = service.live_resident(question)
     return render_template("questions/hand_over_on_behalf.html", form=form, question=question,
                            candidates=candidates, needs_recovery=resident is not None,
