@@ -260,6 +260,8 @@ def test_coordinator_hands_over_for_a_departed_owner_after_the_recovery_ceremony
     assert cas.post(f"/beheer/herstel/{request_id}", {"kit": kit}).status_code == 302
     response = cas.post(f"/vragen/{question.id}/namens-overdragen", {"colleague": str(carla.id)})
     assert response.status_code == 302
+    told = cas.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De vraag is namens Anna Gezinswerker overgedragen aan Carla Collega." in told
     db.session.expire_all()
     assert db.session.get(Question, question.id).owner_id == carla.id
     page = login(carla).get(f"/vragen/{question.id}").get_data(as_text=True)

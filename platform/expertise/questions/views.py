@@ -670,10 +670,11 @@ def hand_over_on_behalf(question_id):
         return redirect(url_for("questions.detail", question_id=question.id))
     candidates = service.handover_candidates(question)
     form = HandOverForm()
+    departed = question.owner.name  # the handover makes the colleague `question.owner`
     colleague = _hand_over_to_chosen(form, candidates, lambda colleague: service.hand_over_on_behalf(
         current_user, question, colleague, utcnow()))
     if colleague is not None:
-        flash(_("De vraag is namens %(owner)s overgedragen aan %(name)s.", owner=question.owner.name,
+        flash(_("De vraag is namens %(owner)s overgedragen aan %(name)s.", owner=departed,
                 name=colleague.name), "success")
         return redirect(url_for("questions.detail", question_id=question.id))
     resident = service.live_resident(question)
