@@ -55,6 +55,8 @@ ACCOUNTS = [
     # (e-mail, name, roles, team, organisation, areas)
     ("gezinswerker@demo.test", "Anna de Gezinswerker", [Role.FAMILY_WORKER], "Buurtteam Zuilen", None, []),
     ("gezinswerker2@demo.test", "Bram van het Buurtteam", [Role.FAMILY_WORKER], "Buurtteam Overvecht Noord", None, []),
+    # Anna's colleague in Buurtteam Zuilen: a resident and its questions can be handed over to her.
+    ("gezinswerker3@demo.test", "Carmen Collega", [Role.FAMILY_WORKER], "Buurtteam Zuilen", None, []),
     ("deskundige@demo.test", "Eva Deskundige", [Role.EXPERT], None, "Altrecht", ["GGZ / psychiatrie", "Trauma"]),
     ("deskundige2@demo.test", "Olaf Opvoedexpert", [Role.EXPERT], None, "Youké", ["Opvoeding", "Huiselijk geweld"]),
     ("moderator@demo.test", "Mila Moderator", [Role.MODERATOR], None, None, []),
