@@ -50,6 +50,7 @@ from tests.support.realtime import (  # noqa: E402
     csrf_token,
     login_over_http,
 )
+from tests.support import gunicorn_ready  # noqa: E402
 from tests.support.servers import AppServer, free_port, wait_for_port  # noqa: E402
 
 REALTIME_APP = ROOT / "tests" / "support" / "realtime_app.py"
@@ -85,14 +86,24 @@ class GunicornServer(AppServer):
                 "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
                 "-w", str(self.workers),
                 "-b", f"127.0.0.1:{self.port}",
+                "-c", "python:tests.support.gunicorn_ready",
                 "--chdir", str(ROOT),
                 "tests.support.realtime_app:app",
             ],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_for_port(self.port, process=self.process)
-        time.sleep(1.0)  # let every worker boot
+        self.wait_for_workers()
         return self
+
+    def wait_for_workers(self, timeout=120.0):
+        """Wait until every worker has loaded the app (see tests/support/gunicorn_ready.py)."""
+        deadline = time.monotonic() + timeout
+        log = self.workdir / "server.log"
+        while log.read_text(errors="replace").count(gunicorn_ready.READY) < self.workers:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn's workers did not load the app:\n{log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
 
 
 class DeduceWorker:

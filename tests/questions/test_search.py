@@ -3,7 +3,7 @@ import pytest
 
 from expertise.core.time import utcnow
 from expertise.extensions import db
-from expertise.questions import service
+from expertise.questions import search, service
 
 from .. import factories
 
@@ -56,9 +56,9 @@ def test_hostile_search_through_http_gives_a_normal_page(cast, corpus, login):
 
 
 def test_fts5_query_quotes_every_token():
-    assert service.fts5_query('school NEAR "x" *') == '"school"* "NEAR"* "x"*'
-    assert service.fts5_query("'; DROP") == '"DROP"*'
-    assert service.fts5_query("***") == ""
+    assert search.fts5_query('school NEAR "x" *') == '"school"* "near"* "x"*'
+    assert search.fts5_query("'; DROP") == '"drop"*'
+    assert search.fts5_query("***") == ""
 
 
 def test_search_index_follows_edits(cast, login):
@@ -82,11 +82,70 @@ def test_search_respects_visibility(cast, corpus):
     assert _titles(cast.bram, "slaapt") == []
 
 
-def test_postgresql_search_uses_dutch_stemming(cast, corpus):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("Dutch stemming is PostgreSQL's; SQLite matches word prefixes")
+def test_search_uses_dutch_stemming_on_both_databases(cast, corpus):
     # "verhuizingen" and "verhuizing" share the Dutch stem.
     assert _titles(cast.eva, "verhuizingen") == ["Slaapproblemen na verhuizing"]
+
+
+@pytest.mark.parametrize("typed,written", [
+    ("opvoeden", "Vragen over de opvoeding van een peuter."),
+    ("opvoeding", "Ouders weten niet hoe ze moeten opvoeden."),
+    ("pubers", "Een puber die niet meer thuis komt."),
+    ("puber", "Twee pubers die elkaar slaan."),
+    ("slapen", "Het kind slaapt slecht."),
+    ("scholen", "Ze wil niet naar school."),
+    ("geïnteresseerd", "Hij is niet geinteresseerd in sport."),
+])
+def test_inflected_dutch_forms_find_each_other(cast, typed, written):
+    factories.make_question(cast.anna, title="Een vraag", situation=written, request="Wat kunnen we doen?")
+    factories.make_question(cast.anna, title="Iets anders", situation="Ruzie over geld.", request="Wat nu?")
+    db.session.commit()
+    assert _titles(cast.eva, typed) == ["Een vraag"]
+
+
+def test_sqlite_search_index_holds_stems_not_text(cast, corpus):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the FTS5 table is SQLite's; PostgreSQL's GIN index keeps stems by itself")
+    # Contentless: the index has no copy of the questions' text to read back or leave behind.
+    assert db.session.execute(db.text("SELECT title, situation FROM question_fts")).all() == [(None, None)] * 3
+    assert db.session.scalar(db.text(
+        "SELECT count(*) FROM question_fts WHERE question_fts MATCH '\"wakker\"'")) == 1
+
+
+def test_results_show_a_sanitised_snippet_with_the_matches_marked(cast):
+    factories.make_question(
+        cast.anna, title="Boosheid",
+        situation="Sinds de scheiding is de **jongen** boos. <script>alert(1)</script> Hij <b>scheldt</b> op school.",
+        request="Hoe uit hij zijn boosheid?")
+    db.session.commit()
+    page = service.find_questions(cast.eva, now=utcnow(), search="scheiding uiten")
+    [item] = page.items
+    html = str(item.snippet)
+    assert "<mark>scheiding</mark>" in html and "<mark>uit</mark>" in html  # "uiten" and "uit": one stem
+    assert "<script" not in html and "<b>" not in html and "<strong>" not in html
+    assert "jongen" in html
+    # Without a search, no snippet.
+    assert all(i.snippet is None for i in service.find_questions(cast.eva, now=utcnow()).items)
+
+
+def test_snippet_through_http_is_escaped(cast, login):
+    factories.make_question(cast.anna, title="Angst", situation="Angst voor <img src=x onerror=alert(1)> honden.",
+                            request="Wat helpt?")
+    db.session.commit()
+    body = login(cast.eva).get("/vragen", query_string={"zoek": "honden", "gebied": ""}).get_data(as_text=True)
+    assert "<mark>honden</mark>" in body
+    assert "<img src=x" not in body
+
+
+def test_pagination_shows_page_numbers(cast, login):
+    for i in range(45):
+        factories.make_question(cast.anna, title=f"Vraag {i}", situation="Tekst.")
+    db.session.commit()
+    body = login(cast.eva).get("/vragen", query_string={"gebied": "", "pagina": "2"}).get_data(as_text=True)
+    nav = body[body.index('class="pagination"'):]
+    nav = nav[:nav.index("</nav>")]
+    assert 'aria-current="page"' in nav and ">2<" in nav
+    assert ">1</a>" in nav and ">3</a>" in nav
 
 
 def test_search_still_follows_the_question_table_after_the_resident_migration(cast, login):

@@ -4,7 +4,6 @@ Services never touch the request; they take `now` where time matters and only
 flush, the caller commits once. Rules broken raise QuestionError with a Dutch
 message for the person (never with user content in it).
 """
-import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..moderation import service as moderation
 from . import events
+from .search import search_condition, snippet
 from .models import (
     EventKind,
     Outcome,
@@ -645,45 +645,6 @@ def reopen_question(actor, question, now):
 # --- finding ---------------------------------------------------------------------
 
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-# The one text PostgreSQL indexes (GIN, see the migration) and searches.
-PG_SEARCH_DOCUMENT = (
-    "to_tsvector('dutch', coalesce(question.title, '') || ' ' || "
-    "coalesce(question.situation, '') || ' ' || coalesce(question.request, ''))"
-)
-
-
-def fts5_query(text):
-    """Turn what a person typed into a safe FTS5 query: each word quoted, as a prefix.
-
-    Quoting every token means operators such as NEAR, AND, *, ^ or a stray
-    quote are searched as words, never interpreted.
-    """
-    tokens = _TOKEN.findall(text or "")[:20]
-    return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
-
-
-def search_condition(text):
-    """Return an SQL condition for questions matching `text`, or None for no search.
-
-    SQLite uses the FTS5 table `question_fts`; PostgreSQL `to_tsvector('dutch', …)`
-    over the same columns, served by a GIN index. The text is always a bound
-    parameter.
-    """
-    if not _TOKEN.search(text or ""):
-        return None
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return sa.text(f"{PG_SEARCH_DOCUMENT} @@ plainto_tsquery('dutch', :search_text)").bindparams(
-            search_text=text[:500]
-        )
-    matching = sa.select(sa.literal_column("rowid")).select_from(sa.table("question_fts")).where(
-        sa.text("question_fts MATCH :search_text").bindparams(search_text=fts5_query(text))
-    )
-    return Question.id.in_(matching)
-
-
-
 def find_questions(user, *, now, areas=None, urgency=None, statuses=None, without_advice=False,
                    organisation_not_answered=False, overdue=False, search=None, sort="newest",
                    page=1, per_page=20):
@@ -773,18 +734,20 @@ def find_questions(user, *, now, areas=None, urgency=None, statuses=None, withou
     by_id = {question.id: (question, advices, organisations) for question, advices, organisations in rows}
     items = []
     for question, advices, organisations in (by_id[i] for i in ids):
-        items.append(ListItem(question, advices, organisations, is_overdue(question, now)))
+        items.append(ListItem(question, advices, organisations, is_overdue(question, now),
+                              snippet(question, search) if matching is not None else None))
     return Page(items=items, total=total, page=page, pages=pages)
 
 
 class ListItem:
-    __slots__ = ("question", "advice_count", "organisation_count", "overdue")
+    __slots__ = ("question", "advice_count", "organisation_count", "overdue", "snippet")
 
-    def __init__(self, question, advice_count, organisation_count, overdue):
+    def __init__(self, question, advice_count, organisation_count, overdue, snippet=None):
         self.question = question
         self.advice_count = advice_count
         self.organisation_count = organisation_count
         self.overdue = overdue
+        self.snippet = snippet  # escaped text around the search match, or None
 
 
 class Page:
@@ -798,6 +761,20 @@ class Page:
     @property
     def has_next(self):
         return self.page < self.pages
+
+    def numbers(self, around=2):
+        """Return the page numbers to link: the first, the last and `around` either side of this one.
+
+        None stands for a gap ("…"): 1 … 4 5 [6] 7 8 … 20.
+        """
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers, previous = [], 0
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if number > previous + 1:
+                numbers.append(None)
+            numbers.append(number)
+            previous = number
+        return numbers
 
 
 def drafts_of(user):
