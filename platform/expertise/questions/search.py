@@ -1,7 +1,10 @@
 """Finding questions by their words: Dutch stems on both databases, and a snippet per hit.
 
 "opvoeding" finds "opvoeden" and "pubers" finds "puber" on the embedded default
-too. Both databases stem with Snowball's Dutch stemmer:
+too. Both databases stem with the same algorithm, Snowball's Dutch (Porter)
+stemmer, which PostgreSQL's 'dutch' configuration uses; so a search finds the
+same questions on either. (Snowball 3's newer Dutch stemmer also joins "slapen"
+and "slaapt", but PostgreSQL does not have it.)
 
 * PostgreSQL: `to_tsvector('dutch', …)` over title, situation and request,
   served by a GIN index (see the questions migration); the query goes through
@@ -30,7 +33,7 @@ from ..extensions import db
 from .models import Question
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_STEMMER = snowballstemmer.stemmer("dutch")
+_STEMMER = snowballstemmer.stemmer("dutch_porter")  # = PostgreSQL's dutch_stem
 
 # The one text PostgreSQL indexes (GIN, see the migration) and searches.
 PG_SEARCH_DOCUMENT = (
