@@ -62,7 +62,12 @@ _CHOICE_LABELS = """() => [...document.querySelectorAll('input[type=checkbox], i
     id: input.id,
     labels: [...input.labels]
       .filter(label => label.getClientRects().length > 0 && !label.classList.contains('visually-hidden'))
-      .map(label => ({text: label.textContent.trim().slice(0, 60), width: label.getBoundingClientRect().width})),
+      .map(label => {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+        return {text: label.textContent.trim().slice(0, 60), width: label.getBoundingClientRect().width, lines};
+      }),
   }))"""
 
 HEADERS = "th, h1, h2, h3, h4, h5, h6, legend, label"
@@ -79,13 +84,17 @@ def broken_words(page, selector=HEADERS):
 
 
 def narrow_choice_labels(page, minimum=200):
-    """Return the visible checkboxes and radio buttons without a visible label at least `minimum` px wide."""
+    """Return the visible checkboxes and radio buttons whose label is squeezed.
+
+    Squeezed: narrower than `minimum` px and wrapped onto more than one line (a short label such
+    as "Cas Coördinator aanwezig" may be narrower on one line; a label in a 24 px column is not).
+    """
     problems = []
     for choice in page.evaluate(_CHOICE_LABELS):
         if not choice["labels"]:
             problems.append(f"#{choice['id']}: no visible label")
-        problems += [f"#{choice['id']} \"{label['text']}\": {label['width']:.0f} px"
-                     for label in choice["labels"] if label["width"] < minimum]
+        problems += [f"#{choice['id']} \"{label['text']}\": {label['width']:.0f} px on {label['lines']} lines"
+                     for label in choice["labels"] if label["width"] < minimum and label["lines"] > 1]
     return problems
 
 

@@ -249,3 +249,14 @@ def test_every_template_with_a_checkbox_is_visited():
         and (by_field.search(text := path.read_text()) or by_markup.search(text))
     }
     assert found == VISITED_TEMPLATES
+
+
+def test_the_label_measure_catches_a_squeezed_label_and_passes_a_short_one(page):
+    """Positive control: a label in a 24 px column (the trust-pass fault) is caught; a short one is not."""
+    page.set_content("""<!doctype html><html lang="nl"><body>
+      <div style="display: grid; grid-template-columns: 24px 1fr">
+        <label for="a">Het gezin weet dat ik hierover advies vraag.</label><input type="checkbox" id="a"></div>
+      <p><label for="b">Cas aanwezig</label><input type="checkbox" id="b"></p>
+    </body></html>""")
+    problems = narrow_choice_labels(page, MIN_LABEL_WIDTH)
+    assert len(problems) == 1 and problems[0].startswith("#a ")
