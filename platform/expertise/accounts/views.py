@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import service as audit
 from ..core.forms import ActionForm
+from ..core.redirects import safe_next
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import db, limiter
@@ -15,13 +16,6 @@ from .forms import AcceptInvitationForm, ChangePasswordForm, CodeForm, EnrolCode
 from .models import Role
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target):
-    """Return a local path to continue to after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("accounts.home")
 
 
 @bp.route("/")
@@ -66,7 +60,7 @@ def login():
                              source=source)
             db.session.commit()
         else:
-            token = twofactor.start_pending_login(user, material, now, _safe_next(request.args.get("next")))
+            token = twofactor.start_pending_login(user, material, now, safe_next(request.args.get("next")))
             db.session.commit()
             _fresh_session()
             session[PENDING] = token
@@ -120,9 +114,9 @@ def _complete_login(pending, now, how, recovery_codes=None):
     if recovery_codes:
         # Shown once, in this response only; the server keeps their HMACs.
         response = _no_store(render_template("accounts/recovery_codes.html", codes=recovery_codes,
-                                             next_path=_safe_next(next_path)))
+                                             next_path=safe_next(next_path)))
     else:
-        response = redirect(_safe_next(next_path))
+        response = redirect(safe_next(next_path))
     if k_sess is not None:
         vault_session.set_cookie(response, k_sess)
     else:
@@ -204,7 +198,7 @@ def enrol_totp():
 @limiter.limit("10 per minute", methods=["POST"])
 def step_up():
     """Confirm it is you (password or code), then go back to the page that asked for it."""
-    target = _safe_next(request.args.get("next"))
+    target = safe_next(request.args.get("next"))
     form = StepUpForm()
     error = None
     if request.method == "POST":
@@ -276,7 +270,7 @@ def set_language():
     if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = language
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/account")
