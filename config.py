@@ -73,13 +73,19 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Sessions: HttpOnly, SameSite=Lax, 30 minutes idle, never "remember me".
+    # The cookie is a browser-session cookie (no Expires): closing the browser
+    # on a shared computer ends the login there. The time-outs are enforced on
+    # the server row (SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_TIMEOUT); Flask
+    # still refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME,
+    # which is therefore the absolute time-out, not the idle one (the cookie is
+    # not re-signed on every request).
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "ep_session")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -210,3 +210,40 @@ def test_line_breaks_in_next_never_give_a_server_error(cast, browser, login):
         _assert_on_site(browser.post("/taal", {"lang": "en", "next": target.replace("%0d", "\r").replace("%0a", "\n")}))
     anna = login(cast.anna)
     _assert_on_site(anna.post("/bevestigen?next=/%0d%0aX-Evil:%201", {"step_up_password": PASSWORD}))
+
+
+# --- the session cookie ends with the browser (issue 24, item 8) ----------------------------------
+
+
+def _cookie_lines(response):
+    return [c for c in response.headers.getlist("Set-Cookie") if not c.split("=", 1)[1].startswith(";")]
+
+
+def test_session_and_vault_cookies_end_when_the_browser_closes(cast, browser):
+    """No Expires or Max-Age: closing the browser on a shared computer ends the login there.
+
+    The server still ends the session after 30 idle minutes (see the idle test).
+    """
+    responses = [browser.get("/inloggen")]
+    responses.append(browser.post("/inloggen", {"email": cast.anna.email, "password": PASSWORD}))
+    responses.append(browser.post("/inloggen/code", {"code": totp_code(cast.anna)}))
+    responses += [browser.get("/"), browser.get("/account"), browser.post("/taal", {"lang": "en", "next": "/"})]
+    set_cookies = [line for response in responses for line in _cookie_lines(response)]
+    names = {line.split("=", 1)[0] for line in set_cookies}
+    assert {"ep_session", "ep_vk"} <= names
+    for line in set_cookies:
+        attributes = line.lower()
+        assert "expires=" not in attributes and "max-age=" not in attributes, line
+    assert not any(name.startswith("remember") for name in names)
+
+
+def test_a_cookie_signed_45_minutes_ago_still_works_while_the_server_session_lives(cast, browser, monkeypatch):
+    """The cookie is not re-signed on each request: its signature age must not act as the idle time-out."""
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
+    browser.login(cast.anna)
+    later = int(time.time()) + 45 * 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    assert browser.get("/account").status_code == 200  # the server row was seen just now

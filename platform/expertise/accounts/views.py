@@ -109,7 +109,9 @@ def _complete_login(pending, now, how, recovery_codes=None):
     audit.record(audit.LOGIN, actor=user, now=now, source=audit.Source(ip=request.remote_addr), detail=how)
     db.session.commit()
     session["sid"] = sid
-    session.permanent = True
+    # A browser-session cookie, without Expires: it goes when the browser closes.
+    # The server row keeps the idle and absolute time-outs.
+    session.permanent = False
     login_user(user, remember=False)
     if recovery_codes:
         # Shown once, in this response only; the server keeps their HMACs.
