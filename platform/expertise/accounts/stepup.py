@@ -14,7 +14,7 @@ page; the person pastes them again. For a GET the page posts to
 """
 from functools import wraps
 
-from flask import g, make_response, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -93,12 +93,10 @@ def require_step_up(secret_fields=()):
         action = request.full_path.rstrip("?")
     else:
         action = url_for("accounts.step_up", next=request.full_path.rstrip("?"))
-    response = make_response(render_template(
+    return render_template(
         "accounts/step_up.html", form=form, action=action, hidden=_hidden_fields(secret_fields),
         error=error, dropped=[n for n in secret_fields if request.form.get(n)], marker=MARKER,
-    ))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    )
 
 
 def step_up_required(methods=("POST",), secret_fields=()):

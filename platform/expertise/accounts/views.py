@@ -84,12 +84,6 @@ def _pending_gone():
     return redirect(url_for("accounts.login"))
 
 
-def _no_store(response):
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _complete_login(pending, now, how, recovery_codes=None):
     """Turn a pending login into a session after the second factor; set the vault cookie.
 
@@ -115,7 +109,7 @@ def _complete_login(pending, now, how, recovery_codes=None):
     login_user(user, remember=False)
     if recovery_codes:
         # Shown once, in this response only; the server keeps their HMACs.
-        response = _no_store(render_template("accounts/recovery_codes.html", codes=recovery_codes,
+        response = make_response(render_template("accounts/recovery_codes.html", codes=recovery_codes,
                                              next_path=safe_next(next_path)))
     else:
         response = redirect(safe_next(next_path))
@@ -161,7 +155,7 @@ def login_code():
             return gone
         form.code.errors.append(_("Deze code klopt niet of is al gebruikt. Wacht op de volgende code van je app, "
                                   "of gebruik een herstelcode."))
-    return _no_store(render_template("accounts/login_code.html", form=form))
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.route("/inloggen/tweestaps-instellen", methods=["GET", "POST"])
@@ -191,8 +185,8 @@ def enrol_totp():
                          source=audit.Source(ip=request.remote_addr))
             return _complete_login(pending, now, twofactor.TOTP, recovery_codes=codes)
     uri = twofactor.provisioning_uri(user, secret)
-    return _no_store(render_template("accounts/enrol_totp.html", form=form, qr=twofactor.qr_svg(uri),
-                                     secret=twofactor.group_secret(secret)))
+    return render_template("accounts/enrol_totp.html", form=form, qr=twofactor.qr_svg(uri),
+                                     secret=twofactor.group_secret(secret))
 
 
 @bp.route("/bevestigen", methods=["GET", "POST"])
@@ -211,8 +205,8 @@ def step_up():
         if locked:
             return stepup.locked_out()
         error = _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
-    return _no_store(render_template("accounts/step_up.html", form=form, action=request.full_path, hidden=[],
-                                     error=error, dropped=[], marker=stepup.MARKER))
+    return render_template("accounts/step_up.html", form=form, action=request.full_path, hidden=[],
+                                     error=error, dropped=[], marker=stepup.MARKER)
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -256,9 +250,7 @@ def accept_invitation(token):
             db.session.commit()
             if code:
                 # Shown once, in this response only; the server keeps just the wrap under it.
-                response = make_response(render_template("accounts/recovery_code.html", code=code))
-                response.headers["Cache-Control"] = "no-store"
-                return response
+                return render_template("accounts/recovery_code.html", code=code)
             flash(_("Je account is geactiveerd. Log in met je nieuwe wachtwoord."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation, has_key=has_key)

@@ -207,7 +207,6 @@ def meeting(meeting_id):
 def _ics_response(payload, filename):
     response = Response(payload, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -582,10 +581,8 @@ def new_feed():
     _checked_action_form()
     token = service.create_feed(current_user, now=utcnow())
     db.session.commit()
-    response = Response(render_template("consultations/feed.html", feed=service.feed_of(current_user),
-                                        token=token, action_form=ActionForm()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("consultations/feed.html", feed=service.feed_of(current_user),
+                           token=token, action_form=ActionForm())
 
 
 @bp.route("/overleg/agenda-feed/intrekken", methods=["POST"])
@@ -612,9 +609,7 @@ def feed_ics(token):
         abort(404)
     payload = service.calendar_for(user, service.feed_meetings(user, now), now=now)
     db.session.commit()
-    response = Response(payload, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return Response(payload, mimetype="text/calendar")
 
 
 menu_item("consultations.index", _l("Wekelijks overleg"), roles=MEETING_ROLES, order=20)
