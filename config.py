@@ -120,9 +120,21 @@ class BaseConfig:
     # Step-up: a password or code this recent allows handover, erasure, recovery,
     # role changes, deactivation and resetting someone's second factor.
     STEP_UP_VALIDITY = timedelta(minutes=5)
-    # Per account: this many failed passwords or codes in a row lock it for a while.
+    # Per account and client address: this many failed passwords or codes in a
+    # row lock that address out of the account for a while (the holder
+    # elsewhere still logs in; accounts.service explains the lock).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
+    # Per account, from all addresses together since the last complete login:
+    # past this many failures, addresses the holder did not log in from within
+    # LOGIN_KNOWN_SOURCE_AGE wait LOGIN_ACCOUNT_DELAY, doubling with each
+    # further failure, at most LOGIN_LOCK_DURATION.
+    LOGIN_ACCOUNT_CEILING = 20
+    LOGIN_ACCOUNT_DELAY = timedelta(seconds=30)
+    LOGIN_KNOWN_SOURCE_AGE = timedelta(days=90)
+    # Notifications of one kind about one question (or none) for one person
+    # within this window are one notification, with at most one e-mail.
+    NOTIFICATION_COALESCE_WINDOW = timedelta(minutes=30)
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "platform@expertise.invalid")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -48,7 +48,8 @@ def login():
         now = utcnow()
         source = audit.Source(ip=request.remote_addr)
         try:
-            user, material = service.authenticate(form.email.data, form.password.data, now=now, vault=vault_session)
+            user, material = service.authenticate(form.email.data, form.password.data, now=now, vault=vault_session,
+                                                  source=request.remote_addr)
         except service.AccountError as error:
             form.password.errors.append(error.message)
             # Pseudonymous: the account id when the account exists, never the e-mail.
@@ -94,7 +95,7 @@ def _complete_login(pending, now, how, recovery_codes=None):
     material = twofactor.pending_material(pending, session.get(PENDING))
     next_path = pending.next_path or url_for("accounts.home")
     twofactor.end_pending_login(pending)
-    service.clear_failures(user)
+    service.clear_failures(user, now, source=request.remote_addr)
     _fresh_session()
     sid = service.start_session(user, now, request.user_agent.string or "")
     k_sess = vault_session.open_at_login(user, material, service.find_session(sid), now)
@@ -123,11 +124,12 @@ def _complete_login(pending, now, how, recovery_codes=None):
 def _second_factor_failed(pending, now):
     """Count a wrong code; return a redirect when the pending login ended, else None."""
     user = pending.user
-    locked = service.register_failure(user, now)
+    locked = service.register_failure(user, now, source=request.remote_addr)
     source = audit.Source(ip=request.remote_addr)
     audit.record(audit.LOGIN, actor=user, now=now, outcome=audit.FAILURE, source=source, detail="second_factor")
     if locked:
         audit.record(audit.LOGIN_LOCK, actor=user, now=now, object_type="user", object_id=user.id, source=source)
+        twofactor.end_pending_login(pending)  # this browser's; the holder's elsewhere stays
     alive = not locked and twofactor.fail_pending_login(pending)
     db.session.commit()
     if not alive:

@@ -19,7 +19,7 @@ from ..core.markdown import plain_excerpt, render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, local_datetime, menu_item
 from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
-from ..extensions import POSTING_LIMIT, db, limiter, per_user
+from ..extensions import NOTIFYING_LIMIT, POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
 from ..realtime import mark_question_read
@@ -567,6 +567,7 @@ def mark_helpful(post_id):
 
 @bp.route("/vragen/<int:question_id>/meer-perspectieven", methods=["POST"])
 @role_required(Role.FAMILY_WORKER)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def ask_more_perspectives(question_id):
     """Ask experts of other organisations to look at the question too."""
     return _owner_action(
