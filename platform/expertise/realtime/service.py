@@ -374,7 +374,6 @@ def notify(user, kind, *, question_id=None, actor=None, now):
     if notification is not None:
         notification.created_at = now
         notification.actor_id = actor.id if actor is not None else None
-        fresh = False
     else:
         notification = Notification(
             user_id=user.id,
@@ -384,16 +383,13 @@ def notify(user, kind, *, question_id=None, actor=None, now):
             created_at=now,
         )
         db.session.add(notification)
-        fresh = True
     db.session.flush()
     mailed_lately = notification.emailed_at is not None and now - notification.emailed_at < window
     if user.is_active and not mailed_lately and delivery_for(user, kind) is Delivery.IMMEDIATELY:
         subject, body = _immediate_body(notification)
         mail_on_commit(user.email, subject, body)
         notification.emailed_at = now
-    if not fresh:
-        _publish_count(user)  # nothing new to list: the open pages already show this one
-        return notification
+    # Also for an update: open pages refresh their count and list (the id is the same).
     publish_on_commit(
         "notification",
         {
