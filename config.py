@@ -73,13 +73,19 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Sessions: HttpOnly, SameSite=Lax, 30 minutes idle, never "remember me".
+    # The cookie is a browser-session cookie (no Expires): closing the browser
+    # on a shared computer ends the login there. The time-outs are enforced on
+    # the server row (SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_TIMEOUT); Flask
+    # still refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME,
+    # which is therefore the absolute time-out, not the idle one (the cookie is
+    # not re-signed on every request).
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "ep_session")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -114,9 +120,21 @@ class BaseConfig:
     # Step-up: a password or code this recent allows handover, erasure, recovery,
     # role changes, deactivation and resetting someone's second factor.
     STEP_UP_VALIDITY = timedelta(minutes=5)
-    # Per account: this many failed passwords or codes in a row lock it for a while.
+    # Per account and client address: this many failed passwords or codes in a
+    # row lock that address out of the account for a while (the holder
+    # elsewhere still logs in; accounts.service explains the lock).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
+    # Per account, from all addresses together since the last complete login:
+    # past this many failures, addresses the holder did not log in from within
+    # LOGIN_KNOWN_SOURCE_AGE wait LOGIN_ACCOUNT_DELAY, doubling with each
+    # further failure, at most LOGIN_LOCK_DURATION.
+    LOGIN_ACCOUNT_CEILING = 20
+    LOGIN_ACCOUNT_DELAY = timedelta(seconds=30)
+    LOGIN_KNOWN_SOURCE_AGE = timedelta(days=90)
+    # Notifications of one kind about one question (or none) for one person
+    # within this window are one notification, with at most one e-mail.
+    NOTIFICATION_COALESCE_WINDOW = timedelta(minutes=30)
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "platform@expertise.invalid")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

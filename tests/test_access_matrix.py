@@ -63,3 +63,24 @@ def test_wrong_method_gives_405(rule, cast, login, app):
 def test_post_without_csrf_token_gives_400(rule, cast, login):
     client = login(cast.ada)
     assert client.post(rule.url(cast), {}, csrf=False).status_code == 400
+
+
+def _first_allowed_person(rule, cast):
+    roles = rule.roles or (Role.FAMILY_WORKER,)
+    return cast.by_role()[roles[0]]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_rule_id)
+def test_every_response_to_a_logged_in_person_says_no_store(rule, cast, login):
+    """No browser or proxy keeps a copy of what a logged-in person was sent (ASVS 14.3.2).
+
+    HTML, JSON, CSV, calendar files and redirects alike: one after_request
+    sets it, so a new route cannot forget it (issue 24 item 10 found the
+    hours CSV and the notifications JSON without it).
+    """
+    person = _first_allowed_person(rule, cast)
+    client = login(person)
+    data = rule.data(cast) if rule.data else {}
+    url = rule.url(cast, person)
+    response = client.get(url) if rule.method == "GET" else client.post(url, data)
+    assert "no-store" in response.headers.get("Cache-Control", ""), (response.status_code, response.mimetype)

@@ -35,6 +35,10 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # Posting (questions, advice, replies): per account, so a team behind one NAT
 # address is not limited together. Generous for people, tight for scripts.
 POSTING_LIMIT = "30 per hour"
+# Actions that notify other people (more perspectives, flags, agenda and triage
+# steps): per account too. Notifications coalesce anyway (realtime.service);
+# this stops a script from making the platform mail people in bursts.
+NOTIFYING_LIMIT = "30 per hour"
 
 
 def per_user():

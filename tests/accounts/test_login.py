@@ -140,3 +140,110 @@ def test_language_switch_to_english_and_back(cast, login):
 
 def test_unknown_language_is_refused(browser):
     assert browser.post("/taal", {"lang": "xx"}).status_code == 400
+
+
+# --- next addresses: never off-site, never a 500 (issue 24, items 5 and 6) -------------------------
+
+HOSTILE_NEXT = ["/%09/127.0.0.2:5999/x", "/%0d%0a/evil.example", "//evil.example/x", "/%5Cevil.example",
+                "https:%2F%2Fevil.example", "javascript:alert(1)", "/%0aSet-Cookie:%20x=1"]
+
+
+def _assert_on_site(response):
+    assert response.status_code in (200, 302), response.status_code
+    location = response.headers.get("Location", "/")
+    assert location == "/", location
+
+
+def test_login_with_a_hostile_next_lands_on_the_home_page(cast, browser):
+    from urllib.parse import quote
+
+    for target in HOSTILE_NEXT:
+        response = browser.post(f"/inloggen?next={quote(target, safe='%')}",
+                                {"email": cast.anna.email, "password": PASSWORD})
+        assert response.status_code == 302, (target, response.status_code)
+        _assert_on_site(browser.post("/inloggen/code", {"code": totp_code(cast.anna)}))
+        browser.logout()
+
+
+def test_language_switch_with_a_hostile_next_stays_on_the_site(browser):
+    from urllib.parse import unquote
+
+    for target in HOSTILE_NEXT:
+        _assert_on_site(browser.post("/taal", {"lang": "en", "next": unquote(target)}))
+        _assert_on_site(browser.post("/taal", {"lang": "nl", "next": target}))
+
+
+def test_step_up_with_a_hostile_next_stays_on_the_site(cast, login):
+    from urllib.parse import quote
+
+    anna = login(cast.anna)
+    for target in HOSTILE_NEXT:
+        page = anna.get(f"/bevestigen?next={quote(target, safe='%')}")
+        assert page.status_code == 200
+        _assert_on_site(anna.post(f"/bevestigen?next={quote(target, safe='%')}", {"step_up_password": PASSWORD}))
+
+
+def test_recovery_codes_page_continues_on_the_site_after_a_hostile_next(cast, browser):
+    import re
+
+    import pyotp
+
+    from ..factories import make_user
+
+    nina = make_user("Nina Nieuw", totp=False)
+    db.session.commit()
+    response = browser.post("/inloggen?next=/%09/127.0.0.2:5999/x", {"email": nina.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/inloggen/tweestaps-instellen"
+    page = browser.get("/inloggen/tweestaps-instellen").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    codes = browser.post("/inloggen/tweestaps-instellen", {"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    links = re.findall(r'<a class="utrecht-link" href="([^"]*)">Ik heb de codes bewaard', codes)
+    assert links == ["/"]
+
+
+def test_line_breaks_in_next_never_give_a_server_error(cast, browser, login):
+    for target in ("/%0d%0aX-Evil:%201", "/x%0aSet-Cookie:%20y=1", "/%0d/"):
+        response = browser.post(f"/inloggen?next={target}", {"email": cast.anna.email, "password": PASSWORD})
+        assert response.status_code == 302
+        _assert_on_site(browser.post("/inloggen/code", {"code": totp_code(cast.anna)}))
+        browser.logout()
+        _assert_on_site(browser.post("/taal", {"lang": "en", "next": target.replace("%0d", "\r").replace("%0a", "\n")}))
+    anna = login(cast.anna)
+    _assert_on_site(anna.post("/bevestigen?next=/%0d%0aX-Evil:%201", {"step_up_password": PASSWORD}))
+
+
+# --- the session cookie ends with the browser (issue 24, item 8) ----------------------------------
+
+
+def _cookie_lines(response):
+    return [c for c in response.headers.getlist("Set-Cookie") if not c.split("=", 1)[1].startswith(";")]
+
+
+def test_session_and_vault_cookies_end_when_the_browser_closes(cast, browser):
+    """No Expires or Max-Age: closing the browser on a shared computer ends the login there.
+
+    The server still ends the session after 30 idle minutes (see the idle test).
+    """
+    responses = [browser.get("/inloggen")]
+    responses.append(browser.post("/inloggen", {"email": cast.anna.email, "password": PASSWORD}))
+    responses.append(browser.post("/inloggen/code", {"code": totp_code(cast.anna)}))
+    responses += [browser.get("/"), browser.get("/account"), browser.post("/taal", {"lang": "en", "next": "/"})]
+    set_cookies = [line for response in responses for line in _cookie_lines(response)]
+    names = {line.split("=", 1)[0] for line in set_cookies}
+    assert {"ep_session", "ep_vk"} <= names
+    for line in set_cookies:
+        attributes = line.lower()
+        assert "expires=" not in attributes and "max-age=" not in attributes, line
+    assert not any(name.startswith("remember") for name in names)
+
+
+def test_a_cookie_signed_45_minutes_ago_still_works_while_the_server_session_lives(cast, browser, monkeypatch):
+    """The cookie is not re-signed on each request: its signature age must not act as the idle time-out."""
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
+    browser.login(cast.anna)
+    later = int(time.time()) + 45 * 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    assert browser.get("/account").status_code == 200  # the server row was seen just now

@@ -138,3 +138,67 @@ def test_e_mails_never_carry_the_title(cast, qid):
     assert len(outbox) == 1
     assert f"#{question_id}" in outbox[0].body
     assert "Vraag 302" not in outbox[0].body and "Vraag 302" not in outbox[0].subject
+
+
+# --- no notification spam (issue 24 item 11) ------------------------------------------------------
+
+
+def test_five_requests_in_a_row_give_each_expert_one_notification_and_one_email(cast, login):
+    from expertise.accounts.models import Role
+    from expertise.extensions import mail
+    from expertise.realtime.models import Notification
+
+    from ..factories import make_organisation, make_question, make_user
+
+    area = cast.eva.expertise_areas
+    others = [make_user(f"Deskundige {i}", [Role.EXPERT], organisation=make_organisation(f"Organisatie {i}"),
+                        areas=area) for i in range(2)]
+    question = make_question(cast.anna, areas=area)
+    db.session.commit()
+    experts = [cast.eva, *others]
+    anna = login(cast.anna)
+    with mail.record_messages() as outbox:
+        for _ in range(5):
+            assert anna.post(f"/vragen/{question.id}/meer-perspectieven").status_code == 302
+    for expert in experts:
+        rows = db.session.scalars(db.select(Notification).filter_by(
+            user_id=expert.id, kind="more_perspectives_requested", question_id=question.id)).all()
+        assert len(rows) == 1, expert.name
+    assert sorted(m.recipients[0] for m in outbox) == sorted(e.email for e in experts)
+
+
+def test_a_read_notification_is_not_reused_and_a_new_window_mails_again(cast, app):
+    from datetime import timedelta
+
+    from expertise.core.time import utcnow
+    from expertise.extensions import mail
+    from expertise.realtime import service
+    from expertise.realtime.models import NotificationKind
+
+    from ..factories import make_question
+
+    question = make_question(cast.anna, areas=cast.eva.expertise_areas)
+    db.session.commit()
+    now = utcnow()
+    window = app.config["NOTIFICATION_COALESCE_WINDOW"]
+    with mail.record_messages() as outbox:
+        first = service.notify(cast.anna, NotificationKind.NEW_ADVICE, question_id=question.id, actor=cast.eva, now=now)
+        again = service.notify(cast.anna, NotificationKind.NEW_ADVICE, question_id=question.id, actor=cast.eva,
+                               now=now + timedelta(minutes=1))
+        other_question = service.notify(cast.anna, NotificationKind.NEW_REPLY, question_id=question.id,
+                                        actor=cast.eva, now=now + timedelta(minutes=1))
+        db.session.commit()
+        assert again.id == first.id and other_question.id != first.id
+        # Unread, and the last one came within the window: brought up to date, and e-mailed
+        # again, as the last e-mail is a window old.
+        later = service.notify(cast.anna, NotificationKind.NEW_ADVICE, question_id=question.id, actor=cast.eva,
+                               now=now + window)
+        db.session.commit()
+        assert later.id == first.id
+        service.mark_read(cast.anna, first, now + window + timedelta(minutes=3))
+        after_reading = service.notify(cast.anna, NotificationKind.NEW_ADVICE, question_id=question.id,
+                                       actor=cast.eva, now=now + window + timedelta(minutes=4))
+        db.session.commit()
+        assert after_reading.id != first.id
+    # first (1), the other kind (1), the same one after a window (1), the new one after reading (1)
+    assert len(outbox) == 4

@@ -4,7 +4,7 @@ Decision (docs/security.md, "Headers"): every response the app itself sends
 carries the CSP and the other headers, error pages (400, 403, 404, 405, 500),
 redirects and static files included. One after_request hook covers them all,
 and a static SVG or HTML file served without CSP would be a way around it.
-`Cache-Control: no-store` is on every HTML response; static files may be cached.
+`Cache-Control: no-store` is on every response but static files, which may be cached.
 """
 import re
 

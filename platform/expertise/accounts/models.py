@@ -135,7 +135,9 @@ class User(UserMixin, db.Model):
     totp_secret_ct: Mapped[bytes | None] = mapped_column(sa.LargeBinary(100))
     totp_confirmed_at = mapped_column(UtcDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    # Failed passwords or codes in a row; at LOGIN_MAX_FAILURES the account is locked a while.
+    # Failed passwords or codes from every address since the last complete login;
+    # past LOGIN_ACCOUNT_CEILING addresses the holder never used wait until
+    # `locked_until` (a growing delay). The lock per address is LoginThrottle's.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until = mapped_column(UtcDateTime)
 
@@ -281,3 +283,23 @@ class PendingLogin(db.Model):
     next_path: Mapped[str] = mapped_column(sa.String(500), default="")
 
     user = relationship(User)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one account from one client address: the lock per account and source.
+
+    LOGIN_MAX_FAILURES failures from one address lock that address out of the
+    account for LOGIN_LOCK_DURATION; the holder elsewhere still logs in. The
+    address is kept only as a keyed hash (`source_hash`), and a complete
+    login from it marks it as one the holder uses (`succeeded_at`), which the
+    account-wide delay spares.
+    """
+
+    __tablename__ = "login_throttle"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    source_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_at = mapped_column(UtcDateTime)
+    locked_until = mapped_column(UtcDateTime)
+    succeeded_at = mapped_column(UtcDateTime)

@@ -4,6 +4,7 @@ Services never touch the request; they take `now` where time matters and only
 flush, the caller commits once.
 """
 import hashlib
+import hmac
 import logging
 import secrets
 
@@ -14,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 from ..extensions import db
-from .models import VAULT_VERIFIED, ExpertiseArea, Invitation, Organisation, PendingLogin, Role, Team, User, UserSession
+from .models import (VAULT_VERIFIED, ExpertiseArea, Invitation, LoginThrottle, Organisation, PendingLogin, Role, Team,
+                     User, UserSession)
 
 log = logging.getLogger(__name__)
 
@@ -179,23 +181,24 @@ def use_vault_verifier(user):
         db.session.flush()
 
 
-def authenticate(email, password, *, now, vault):
+def authenticate(email, password, *, now, vault, source=None):
     """Return (user, vault login material) for this e-mail and password, or raise AccountError.
 
     A missing user still costs one hash verification, so response time does
-    not reveal which e-mail addresses have accounts. A locked account gets
-    the same message and the same cost, without its password being checked.
-    Each failure for an existing account counts towards its lock.
+    not reveal which e-mail addresses have accounts. An account locked for
+    this client address (`source`) gets the same message and the same cost,
+    without its password being checked. Each failure for an existing
+    account counts towards the lock of its address and the account's delay.
     """
     user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
-    if user is None or user.password_hash is None or is_locked(user, now):
+    if user is None or user.password_hash is None or is_locked(user, now, source):
         _dummy_verify(password)
         if user is not None and user.password_hash is not None:
             raise LoginFailed(user, locked=True)
         raise AccountError(LOGIN_FAILED)
     ok, material = check_password(user, password, vault)
     if not ok or not user.active:
-        raise LoginFailed(user, locked_now=register_failure(user, now))
+        raise LoginFailed(user, locked_now=register_failure(user, now, source))
     return user, material
 
 
@@ -206,36 +209,114 @@ def _dummy_verify(password):
         pass
 
 
-def is_locked(user, now):
-    """Return whether the account is locked after repeated failures."""
-    return user.locked_until is not None and now < user.locked_until
+# --- the lock per account and source ------------------------------------------
+#
+# A lock per account alone let anyone who knows an e-mail address lock its
+# holder out (five wrong passwords, repeated every quarter of an hour). So
+# failures count per account *and* client address: five from one address
+# lock that address out of the account for LOGIN_LOCK_DURATION, and the
+# holder, from anywhere else, logs in with password and code as usual. An
+# attack from many addresses at once is slowed down account-wide: past
+# LOGIN_ACCOUNT_CEILING failures since the last complete login, each further
+# failure makes addresses wait a growing delay (LOGIN_ACCOUNT_DELAY, doubling,
+# at most LOGIN_LOCK_DURATION) before the password is checked again; the
+# addresses the holder completed a login from in the last LOGIN_KNOWN_SOURCE_AGE
+# do not wait. No CAPTCHA. The holder hears of a lock (fixed text, no address,
+# no secret) in the platform and by e-mail.
 
 
-def register_failure(user, now):
-    """Count a failed password or code; return True when this failure locked the account.
+def source_hash(source):
+    """Return the keyed hash under which a client address is kept (never the address itself)."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, f"login-source:{source or '-'}".encode(), hashlib.sha256).hexdigest()
 
-    LOGIN_MAX_FAILURES failures in a row lock the account for
-    LOGIN_LOCK_DURATION; any pending logins of the account end with it. The
-    counter starts again after the lock, so an attacker gets at most a few
-    guesses per quarter of an hour (per account; Flask-Limiter limits per address).
+
+def _throttle(user, source, create=False):
+    key = (user.id, source_hash(source))
+    row = db.session.get(LoginThrottle, key)
+    if row is None and create:
+        row = LoginThrottle(user_id=user.id, source_hash=key[1], failures=0)
+        db.session.add(row)
+    return row
+
+
+def _is_known_source(row, now):
+    return (row is not None and row.succeeded_at is not None
+            and now - row.succeeded_at < current_app.config["LOGIN_KNOWN_SOURCE_AGE"])
+
+
+def is_locked(user, now, source=None):
+    """Return whether logins of this account from this address must wait.
+
+    Locked are: this address after its own failures, and every address the
+    holder has not logged in from lately while the account-wide delay runs.
+    """
+    row = _throttle(user, source)
+    if row is not None and row.locked_until is not None and now < row.locked_until:
+        return True
+    account_waits = user.locked_until is not None and now < user.locked_until
+    return account_waits and not _is_known_source(row, now)
+
+
+def _account_delay(failures):
+    config = current_app.config
+    over = failures - config["LOGIN_ACCOUNT_CEILING"]
+    if over < 0:
+        return None
+    delay = config["LOGIN_ACCOUNT_DELAY"] * (2 ** min(over, 20))
+    return min(delay, config["LOGIN_LOCK_DURATION"])
+
+
+def register_failure(user, now, source=None):
+    """Count a failed password or code; return True when this failure locked the address out.
+
+    LOGIN_MAX_FAILURES failures in a row from one address lock it out of the
+    account for LOGIN_LOCK_DURATION; the counter starts again after the lock,
+    so one address gets at most a few guesses per quarter of an hour (per
+    account; Flask-Limiter limits per address). The account-wide count sets
+    the delay for other addresses (see above). A lock, or the start of the
+    delay, tells the holder.
     """
     config = current_app.config
+    row = _throttle(user, source, create=True)
+    row.failures = (row.failures or 0) + 1
+    row.failed_at = now
     user.failed_logins = (user.failed_logins or 0) + 1
     locked = False
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.failed_logins = 0
-        user.locked_until = now + config["LOGIN_LOCK_DURATION"]
-        db.session.execute(db.delete(PendingLogin).filter_by(user_id=user.id))
-        log.warning("account %s locked after %d failed attempts", user.id, config["LOGIN_MAX_FAILURES"])
+    if row.failures >= config["LOGIN_MAX_FAILURES"]:
+        row.failures = 0
+        row.locked_until = now + config["LOGIN_LOCK_DURATION"]
+        log.warning("account %s locked for one address after %d failed attempts", user.id,
+                    config["LOGIN_MAX_FAILURES"])
         locked = True
+    delay = _account_delay(user.failed_logins)
+    if delay is not None:
+        if user.locked_until is None or user.locked_until <= now:
+            log.warning("account %s slowed down after %d failed attempts from several addresses", user.id,
+                        user.failed_logins)
+        user.locked_until = now + delay
+    if locked or user.failed_logins == config["LOGIN_ACCOUNT_CEILING"]:
+        _tell_holder_of_failed_logins(user, now)
     db.session.flush()
     return locked
 
 
-def clear_failures(user):
-    """Forget earlier failures after a complete login."""
+def _tell_holder_of_failed_logins(user, now):
+    from ..realtime import service as realtime  # areas talk through services
+    from ..realtime.models import NotificationKind
+
+    realtime.notify(user, NotificationKind.LOGIN_ATTEMPTS, now=now)
+
+
+def clear_failures(user, now, source=None):
+    """Forget earlier failures after a complete login, and remember the address as the holder's."""
     user.failed_logins = 0
     user.locked_until = None
+    row = _throttle(user, source, create=True)
+    row.failures = 0
+    row.locked_until = None
+    row.succeeded_at = now
     db.session.flush()
 
 

@@ -14,7 +14,7 @@ page; the person pastes them again. For a GET the page posts to
 """
 from functools import wraps
 
-from flask import g, make_response, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -38,7 +38,8 @@ def confirm(form, now):
     """Check the step-up form for the logged-in person; return (ok, locked). The caller commits.
 
     A right password or code renews `reauth_at`; a wrong one counts towards
-    the account's lock like a failed login, and a lock ends every session.
+    the lock of this address like a failed login, and a lock ends every
+    session of the account.
     """
     user = current_user._get_current_object()
     password = form.step_up_password.data or ""
@@ -58,7 +59,7 @@ def confirm(form, now):
         twofactor.mark_step_up(g.user_session, now)
         audit.record(audit.STEP_UP, actor=user, now=now, source=source, detail=how)
         return True, False
-    locked = service.register_failure(user, now)
+    locked = service.register_failure(user, now, source=request.remote_addr)
     audit.record(audit.STEP_UP, actor=user, now=now, outcome=audit.FAILURE, source=source, detail=how)
     if locked:
         audit.record(audit.LOGIN_LOCK, actor=user, now=now, object_type="user", object_id=user.id, source=source)
@@ -93,12 +94,10 @@ def require_step_up(secret_fields=()):
         action = request.full_path.rstrip("?")
     else:
         action = url_for("accounts.step_up", next=request.full_path.rstrip("?"))
-    response = make_response(render_template(
+    return render_template(
         "accounts/step_up.html", form=form, action=action, hidden=_hidden_fields(secret_fields),
         error=error, dropped=[n for n in secret_fields if request.form.get(n)], marker=MARKER,
-    ))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    )
 
 
 def step_up_required(methods=("POST",), secret_fields=()):

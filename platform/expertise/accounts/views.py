@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import service as audit
 from ..core.forms import ActionForm
+from ..core.redirects import safe_next
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import db, limiter
@@ -15,13 +16,6 @@ from .forms import AcceptInvitationForm, ChangePasswordForm, CodeForm, EnrolCode
 from .models import Role
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target):
-    """Return a local path to continue to after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("accounts.home")
 
 
 @bp.route("/")
@@ -54,7 +48,8 @@ def login():
         now = utcnow()
         source = audit.Source(ip=request.remote_addr)
         try:
-            user, material = service.authenticate(form.email.data, form.password.data, now=now, vault=vault_session)
+            user, material = service.authenticate(form.email.data, form.password.data, now=now, vault=vault_session,
+                                                  source=request.remote_addr)
         except service.AccountError as error:
             form.password.errors.append(error.message)
             # Pseudonymous: the account id when the account exists, never the e-mail.
@@ -66,7 +61,7 @@ def login():
                              source=source)
             db.session.commit()
         else:
-            token = twofactor.start_pending_login(user, material, now, _safe_next(request.args.get("next")))
+            token = twofactor.start_pending_login(user, material, now, safe_next(request.args.get("next")))
             db.session.commit()
             _fresh_session()
             session[PENDING] = token
@@ -90,12 +85,6 @@ def _pending_gone():
     return redirect(url_for("accounts.login"))
 
 
-def _no_store(response):
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _complete_login(pending, now, how, recovery_codes=None):
     """Turn a pending login into a session after the second factor; set the vault cookie.
 
@@ -106,7 +95,7 @@ def _complete_login(pending, now, how, recovery_codes=None):
     material = twofactor.pending_material(pending, session.get(PENDING))
     next_path = pending.next_path or url_for("accounts.home")
     twofactor.end_pending_login(pending)
-    service.clear_failures(user)
+    service.clear_failures(user, now, source=request.remote_addr)
     _fresh_session()
     sid = service.start_session(user, now, request.user_agent.string or "")
     k_sess = vault_session.open_at_login(user, material, service.find_session(sid), now)
@@ -115,14 +104,16 @@ def _complete_login(pending, now, how, recovery_codes=None):
     audit.record(audit.LOGIN, actor=user, now=now, source=audit.Source(ip=request.remote_addr), detail=how)
     db.session.commit()
     session["sid"] = sid
-    session.permanent = True
+    # A browser-session cookie, without Expires: it goes when the browser closes.
+    # The server row keeps the idle and absolute time-outs.
+    session.permanent = False
     login_user(user, remember=False)
     if recovery_codes:
         # Shown once, in this response only; the server keeps their HMACs.
-        response = _no_store(render_template("accounts/recovery_codes.html", codes=recovery_codes,
-                                             next_path=_safe_next(next_path)))
+        response = make_response(render_template("accounts/recovery_codes.html", codes=recovery_codes,
+                                             next_path=safe_next(next_path)))
     else:
-        response = redirect(_safe_next(next_path))
+        response = redirect(safe_next(next_path))
     if k_sess is not None:
         vault_session.set_cookie(response, k_sess)
     else:
@@ -133,11 +124,12 @@ def _complete_login(pending, now, how, recovery_codes=None):
 def _second_factor_failed(pending, now):
     """Count a wrong code; return a redirect when the pending login ended, else None."""
     user = pending.user
-    locked = service.register_failure(user, now)
+    locked = service.register_failure(user, now, source=request.remote_addr)
     source = audit.Source(ip=request.remote_addr)
     audit.record(audit.LOGIN, actor=user, now=now, outcome=audit.FAILURE, source=source, detail="second_factor")
     if locked:
         audit.record(audit.LOGIN_LOCK, actor=user, now=now, object_type="user", object_id=user.id, source=source)
+        twofactor.end_pending_login(pending)  # this browser's; the holder's elsewhere stays
     alive = not locked and twofactor.fail_pending_login(pending)
     db.session.commit()
     if not alive:
@@ -165,7 +157,7 @@ def login_code():
             return gone
         form.code.errors.append(_("Deze code klopt niet of is al gebruikt. Wacht op de volgende code van je app, "
                                   "of gebruik een herstelcode."))
-    return _no_store(render_template("accounts/login_code.html", form=form))
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.route("/inloggen/tweestaps-instellen", methods=["GET", "POST"])
@@ -195,8 +187,8 @@ def enrol_totp():
                          source=audit.Source(ip=request.remote_addr))
             return _complete_login(pending, now, twofactor.TOTP, recovery_codes=codes)
     uri = twofactor.provisioning_uri(user, secret)
-    return _no_store(render_template("accounts/enrol_totp.html", form=form, qr=twofactor.qr_svg(uri),
-                                     secret=twofactor.group_secret(secret)))
+    return render_template("accounts/enrol_totp.html", form=form, qr=twofactor.qr_svg(uri),
+                                     secret=twofactor.group_secret(secret))
 
 
 @bp.route("/bevestigen", methods=["GET", "POST"])
@@ -204,7 +196,7 @@ def enrol_totp():
 @limiter.limit("10 per minute", methods=["POST"])
 def step_up():
     """Confirm it is you (password or code), then go back to the page that asked for it."""
-    target = _safe_next(request.args.get("next"))
+    target = safe_next(request.args.get("next"))
     form = StepUpForm()
     error = None
     if request.method == "POST":
@@ -215,8 +207,8 @@ def step_up():
         if locked:
             return stepup.locked_out()
         error = _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
-    return _no_store(render_template("accounts/step_up.html", form=form, action=request.full_path, hidden=[],
-                                     error=error, dropped=[], marker=stepup.MARKER))
+    return render_template("accounts/step_up.html", form=form, action=request.full_path, hidden=[],
+                                     error=error, dropped=[], marker=stepup.MARKER)
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -260,9 +252,7 @@ def accept_invitation(token):
             db.session.commit()
             if code:
                 # Shown once, in this response only; the server keeps just the wrap under it.
-                response = make_response(render_template("accounts/recovery_code.html", code=code))
-                response.headers["Cache-Control"] = "no-store"
-                return response
+                return render_template("accounts/recovery_code.html", code=code)
             flash(_("Je account is geactiveerd. Log in met je nieuwe wachtwoord."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation, has_key=has_key)
@@ -276,7 +266,7 @@ def set_language():
     if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = language
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/account")

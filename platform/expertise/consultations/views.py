@@ -14,7 +14,7 @@ from ..core.forms import ActionForm
 from ..core.params import to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
 from ..questions.access import access_question
 from . import service
 from .access import MEETING_ROLES, access_agenda_item, access_managed_meeting, access_meeting, access_series
@@ -207,7 +207,6 @@ def meeting(meeting_id):
 def _ics_response(payload, filename):
     response = Response(payload, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -252,6 +251,7 @@ def arrange(meeting_id):
 
 @bp.route("/overleg/agendapunten/<int:item_id>/deskundigen", methods=["POST"])
 @role_required(*COORDINATOR)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def invite(item_id):
     """Invite the experts of an expertise area to one agenda item."""
     item = access_agenda_item(current_user, item_id)
@@ -363,6 +363,7 @@ def close(meeting_id):
 
 @bp.route("/vragen/<int:question_id>/agenderen", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER, Role.COORDINATOR)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def nominate(question_id):
     """Put a question on a consultation: the owner nominates it, a coordinator adds it."""
     question = access_question(current_user, question_id)
@@ -454,6 +455,7 @@ def _triage_done(question, action, success):
 
 @bp.route("/vragen/<int:question_id>/triage/verduidelijken", methods=["POST"])
 @role_required(*COORDINATOR)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def sharpen(question_id):
     """Ask the family worker a sharpening question in the thread."""
     question = access_question(current_user, question_id)
@@ -472,6 +474,7 @@ def sharpen(question_id):
 
 @bp.route("/vragen/<int:question_id>/triage/doorverwijzen", methods=["POST"])
 @role_required(*COORDINATOR)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def route(question_id):
     """Refer the question to one or more named experts."""
     question = access_question(current_user, question_id)
@@ -491,6 +494,7 @@ def route(question_id):
 
 @bp.route("/vragen/<int:question_id>/triage/agenderen", methods=["POST"])
 @role_required(*COORDINATOR)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def schedule(question_id):
     """Schedule the question for a consultation as a triage decision."""
     question = access_question(current_user, question_id)
@@ -582,10 +586,8 @@ def new_feed():
     _checked_action_form()
     token = service.create_feed(current_user, now=utcnow())
     db.session.commit()
-    response = Response(render_template("consultations/feed.html", feed=service.feed_of(current_user),
-                                        token=token, action_form=ActionForm()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("consultations/feed.html", feed=service.feed_of(current_user),
+                           token=token, action_form=ActionForm())
 
 
 @bp.route("/overleg/agenda-feed/intrekken", methods=["POST"])
@@ -612,9 +614,7 @@ def feed_ics(token):
         abort(404)
     payload = service.calendar_for(user, service.feed_meetings(user, now), now=now)
     db.session.commit()
-    response = Response(payload, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return Response(payload, mimetype="text/calendar")
 
 
 menu_item("consultations.index", _l("Wekelijks overleg"), roles=MEETING_ROLES, order=20)

@@ -43,10 +43,24 @@ def set_security_headers(response):
     headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
     )
-    if response.mimetype == "text/html":
-        # Pages may show case content; no browser or proxy keeps a copy.
-        headers.setdefault("Cache-Control", "no-store")
+    _no_store(response)
     return response
+
+
+def _no_store(response):
+    """Say `no-store` on every response but the static files (ASVS 14.3.2).
+
+    Pages, fragments, JSON, CSV and calendar files may show case content, and
+    owner pages the resident's identity: no browser or proxy keeps a copy.
+    This is the one place that says so, for logged-in people and anonymous
+    visitors alike (the calendar feed is anonymous, its token is the key), so
+    no view needs to remember it. A view's own value is kept when it already
+    says `no-store` ("private, no-store").
+    """
+    if request.endpoint == "static" and response.status_code < 400:
+        return  # our own CSS, JS and images may be cached (an error page may not)
+    if "no-store" not in (response.headers.get("Cache-Control") or ""):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def refuse_nul_bytes():

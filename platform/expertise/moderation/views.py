@@ -8,7 +8,7 @@ from ..accounts.access import role_required
 from ..accounts.models import Role
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
 from ..questions.access import QUESTION_ROLES
 from . import service
 from .access import (
@@ -165,6 +165,7 @@ def _flag(question, post):
 
 @bp.route("/berichten/<int:post_id>/melden", methods=["GET", "POST"])
 @role_required(*QUESTION_ROLES)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def flag_post(post_id):
     """Report a post to the moderators."""
     post = access_flaggable_post(current_user, post_id)
@@ -173,6 +174,7 @@ def flag_post(post_id):
 
 @bp.route("/vragen/<int:question_id>/melden", methods=["GET", "POST"])
 @role_required(*QUESTION_ROLES)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def flag_question(question_id):
     """Report a question to the moderators."""
     question = access_flaggable_question(current_user, question_id)

@@ -6,7 +6,7 @@ and other people's pages have nothing that could.
 """
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,7 @@ from ..core.markdown import plain_excerpt, render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, local_datetime, menu_item
 from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
-from ..extensions import POSTING_LIMIT, db, limiter, per_user
+from ..extensions import NOTIFYING_LIMIT, POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
 from ..realtime import mark_question_read
@@ -143,13 +143,6 @@ def unanswered():
 
 
 # --- asking ---------------------------------------------------------------------
-
-
-def _no_store(response):
-    """Owner pages show the resident's identity: no browser or proxy may keep a copy."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _resident_label(resident, identity):
@@ -306,7 +299,7 @@ def _render_form(form, preview, report, question, private_key):
                            guard_report=report, highlight=guard.highlight, locked=private_key is None,
                            NEW_RESIDENT=owner.NEW_RESIDENT)
     db.session.commit()
-    return _no_store(page)
+    return page
 
 
 @bp.route("/vragen/<int:question_id>/bewerken", methods=["GET", "POST"])
@@ -412,7 +405,7 @@ def detail(question_id):
         resident_erased=is_owner and question.resident is not None and question.resident.is_erased,
         can_hand_over_on_behalf=service.can_hand_over_on_behalf(current_user, question),
     )
-    return _no_store(page) if is_owner else page
+    return page
 
 
 @bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])
@@ -485,7 +478,7 @@ def _render_post_form(form, question, parent, preview, report, post):
                            is_owner=service.is_owner(current_user, question))
     if service.is_owner(current_user, question):
         db.session.commit()  # audit rows of the identity read for the guard
-        return _no_store(page)
+        return page
     return page
 
 
@@ -574,6 +567,7 @@ def mark_helpful(post_id):
 
 @bp.route("/vragen/<int:question_id>/meer-perspectieven", methods=["POST"])
 @role_required(Role.FAMILY_WORKER)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def ask_more_perspectives(question_id):
     """Ask experts of other organisations to look at the question too."""
     return _owner_action(
@@ -632,9 +626,9 @@ def hand_over_resident(resident_id):
         flash(_("De bewoner en de vragen over deze bewoner zijn overgedragen aan %(name)s.",
                 name=colleague.name), "success")
         return redirect(url_for("vault.residents"))
-    return _no_store(render_template(
+    return render_template(
         "questions/hand_over_resident.html", form=form, resident=resident, colleagues=colleagues,
-        moving_along=service.questions_of_resident(resident, owner_id=current_user.id)))
+        moving_along=service.questions_of_resident(resident, owner_id=current_user.id))
 
 
 @bp.route("/vragen/<int:question_id>/overdragen", methods=["GET", "POST"])
@@ -795,7 +789,7 @@ def posts_since(question_id):
     events = []
     if after_event is not None:
         events = [e for e in thread.events if e.id > after_event and e.kind != EventKind.PUBLISHED]
-    response = jsonify(
+    return jsonify(
         question_id=question.id,
         status=question.status,
         synced_at=to_epoch_ms(now),
@@ -806,5 +800,3 @@ def posts_since(question_id):
         ],
         events=[{"id": e.id, "html": render_template("questions/_live_event.html", event=e)} for e in events],
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response

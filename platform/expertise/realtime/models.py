@@ -25,6 +25,9 @@ class NotificationKind(enum.StrEnum):
     QUESTION_CLOSED = "question_closed"
     QUESTION_HANDED_OVER = "question_handed_over"
     FLAG_RESOLVED = "flag_resolved"
+    # Failed logins locked an address out of the person's account: always sent,
+    # by e-mail too, and not on the settings page (a security notice).
+    LOGIN_ATTEMPTS = "login_attempts"
 
     @property
     def label(self):
@@ -45,6 +48,7 @@ KIND_LABELS = {
     NotificationKind.QUESTION_CLOSED: _l("Afsluiting van een vraag waarop ik adviseerde"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag die aan mij is overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Afhandeling van mijn melding door een moderator"),
+    NotificationKind.LOGIN_ATTEMPTS: _l("Mislukte inlogpogingen op mijn account"),
 }
 
 

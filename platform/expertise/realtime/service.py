@@ -146,6 +146,13 @@ def init_app(app):
 
 # --- texts ---------------------------------------------------------------------
 
+# Never about a question, and naming no address and no secret.
+_LOGIN_ATTEMPTS_TEXT = _l(
+        "Er is een paar keer met een verkeerd wachtwoord of een verkeerde code geprobeerd in te loggen op je "
+        "account. Inloggen vanaf dat adres is tijdelijk geblokkeerd; jij kunt gewoon inloggen. Was jij dit niet? "
+        "Wijzig dan je wachtwoord en laat het je beheerder weten"
+    )
+
 # One fixed sentence per kind, with the question's number only (never its title,
 # body or anyone's identity): e-mail and push leave the platform's protection.
 _TEXT_WITH_NUMBER = {
@@ -161,6 +168,7 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.QUESTION_CLOSED: _l("Vraag #%(number)d is afgesloten met terugkoppeling"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag #%(number)d is aan jou overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding bij vraag #%(number)d afgehandeld"),
+    NotificationKind.LOGIN_ATTEMPTS: _LOGIN_ATTEMPTS_TEXT,
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -175,9 +183,13 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.QUESTION_CLOSED: _l("Een vraag is afgesloten met terugkoppeling"),
     NotificationKind.QUESTION_HANDED_OVER: _l("Er is een vraag aan jou overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding afgehandeld"),
+    NotificationKind.LOGIN_ATTEMPTS: _LOGIN_ATTEMPTS_TEXT,
 }
 
 MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
+_MAIL_SUBJECTS = {
+    NotificationKind.LOGIN_ATTEMPTS: _l("Mislukte inlogpogingen op je account bij het Platform Expertise Jeugd"),
+}
 DIGEST_SUBJECT = _l("Je dagelijkse overzicht van het Platform Expertise Jeugd")
 _MAIL_FOOTER = _l(
     "Je krijgt deze e-mail omdat je dit zo hebt ingesteld. Wijzig je instellingen op %(url)s\n\n"
@@ -245,7 +257,10 @@ DEFAULT_DELIVERY = {
     NotificationKind.QUESTION_CLOSED: Delivery.DAILY,
     NotificationKind.QUESTION_HANDED_OVER: Delivery.IMMEDIATELY,
     NotificationKind.FLAG_RESOLVED: Delivery.DAILY,
+    NotificationKind.LOGIN_ATTEMPTS: Delivery.IMMEDIATELY,
 }
+# Security notices: always e-mailed at once, whatever the person chose.
+ALWAYS_IMMEDIATE = {NotificationKind.LOGIN_ATTEMPTS}
 
 # Which kinds a role can receive; the settings page shows only these.
 KINDS_BY_ROLE = {
@@ -282,6 +297,8 @@ def kinds_for(user):
 def delivery_for(user, kind):
     """Return the user's chosen delivery for a kind, or its default."""
     kind = NotificationKind(kind)
+    if kind in ALWAYS_IMMEDIATE:
+        return Delivery.IMMEDIATELY
     row = db.session.get(NotificationPreference, (user.id, kind.value))
     return Delivery(row.delivery) if row is not None else DEFAULT_DELIVERY[kind]
 
@@ -330,7 +347,8 @@ def _immediate_body(notification):
             "",
             str(_MAIL_FOOTER) % {"url": _absolute("/meldingen/instellingen")},
         ]
-        return str(MAIL_SUBJECT), "\n".join(lines) + "\n"
+        subject = _MAIL_SUBJECTS.get(NotificationKind(notification.kind), MAIL_SUBJECT)
+        return str(subject), "\n".join(lines) + "\n"
 
 
 def notify(user, kind, *, question_id=None, actor=None, now):
@@ -340,23 +358,38 @@ def notify(user, kind, *, question_id=None, actor=None, now):
     only add noise. The e-mail, when the user wants it immediately, goes out
     after the commit with the fixed text and a link; the live event carries
     ids and the count only. Return the notification, or None when skipped.
+
+    Coalescing: while the person has an unread notification of the same kind
+    about the same question (or about none) from the last
+    NOTIFICATION_COALESCE_WINDOW, that one is brought up to date instead of
+    adding another, and it is e-mailed at most once per window. Five
+    requests in a row thus give one notification and one e-mail, not five.
     """
     kind = NotificationKind(kind)
     if actor is not None and actor.id == user.id:
         return None
-    notification = Notification(
-        user_id=user.id,
-        kind=kind.value,
-        question_id=int(question_id) if question_id is not None else None,
-        actor_id=actor.id if actor is not None else None,
-        created_at=now,
-    )
-    db.session.add(notification)
+    question_id = int(question_id) if question_id is not None else None
+    window = current_app.config["NOTIFICATION_COALESCE_WINDOW"]
+    notification = _recent_unread(user, kind, question_id, now - window)
+    if notification is not None:
+        notification.created_at = now
+        notification.actor_id = actor.id if actor is not None else None
+    else:
+        notification = Notification(
+            user_id=user.id,
+            kind=kind.value,
+            question_id=question_id,
+            actor_id=actor.id if actor is not None else None,
+            created_at=now,
+        )
+        db.session.add(notification)
     db.session.flush()
-    if user.is_active and delivery_for(user, kind) is Delivery.IMMEDIATELY:
+    mailed_lately = notification.emailed_at is not None and now - notification.emailed_at < window
+    if user.is_active and not mailed_lately and delivery_for(user, kind) is Delivery.IMMEDIATELY:
         subject, body = _immediate_body(notification)
         mail_on_commit(user.email, subject, body)
         notification.emailed_at = now
+    # Also for an update: open pages refresh their count and list (the id is the same).
     publish_on_commit(
         "notification",
         {
@@ -368,6 +401,18 @@ def notify(user, kind, *, question_id=None, actor=None, now):
         f"user:{user.id}",
     )
     return notification
+
+
+def _recent_unread(user, kind, question_id, since):
+    same_question = (Notification.question_id.is_(None) if question_id is None
+                     else Notification.question_id == question_id)
+    return db.session.scalar(
+        db.select(Notification)
+        .filter(Notification.user_id == user.id, Notification.kind == kind.value, same_question,
+                Notification.read_at.is_(None), Notification.created_at >= since)
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
 
 
 def _publish_count(user):

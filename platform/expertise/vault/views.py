@@ -1,12 +1,13 @@
 """Owner-only resident pages and the recovery key / recovery ceremony for admins.
 
 Every resident page answers only to its owner (404 for anyone else) and is
-sent with `Cache-Control: no-store`. The private key comes from
-`session.unlock()` for one request and is dropped with the request.
+sent with `Cache-Control: no-store` (core/security.py says it on every
+response). The private key comes from `session.unlock()` for one request and
+is dropped with the request.
 """
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -38,14 +39,8 @@ ACTION_LABELS = {
 OUTCOME_LABELS = {audit.SUCCESS: _l("gelukt"), audit.FAILURE: _l("mislukt"), audit.DENIED: _l("geweigerd")}
 
 
-def _no_store(response):
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _locked(error, status=200):
-    return _no_store((render_template("vault/locked.html", message=error.message), status))
+    return (render_template("vault/locked.html", message=error.message), status)
 
 
 @bp.route("/bewoners")
@@ -58,7 +53,7 @@ def residents():
         return _locked(error)
     rows = service.list_own_residents(current_user, private_key=private_key, now=utcnow(), source=source())
     db.session.commit()
-    return _no_store(render_template("vault/residents.html", rows=rows))
+    return render_template("vault/residents.html", rows=rows)
 
 
 @bp.route("/bewoners/nieuw", methods=["GET", "POST"])
@@ -86,7 +81,7 @@ def new_resident():
             db.session.commit()
             flash(_("De bewoner is vastgelegd."), "success")
             return redirect(url_for("vault.resident", resident_id=resident.id))
-    return _no_store(render_template("vault/new_resident.html", form=form))
+    return render_template("vault/new_resident.html", form=form)
 
 
 @bp.route("/bewoners/<int:resident_id>")
@@ -100,8 +95,8 @@ def resident(resident_id):
         db.session.commit()  # keeps the audit row of the failed read
         return _locked(error)
     db.session.commit()
-    return _no_store(render_template("vault/resident.html", resident=resident, identity=identity,
-                                     action_form=ActionForm(), colleagues=service.handover_colleagues(current_user)))
+    return render_template("vault/resident.html", resident=resident, identity=identity,
+                                     action_form=ActionForm(), colleagues=service.handover_colleagues(current_user))
 
 
 @bp.route("/bewoners/<int:resident_id>/wissen", methods=["POST"])
@@ -138,11 +133,11 @@ def resident_log(resident_id):
     actor_ids = {e.actor_user_id for e in events if e.actor_user_id} | {
         e.on_behalf_of_user_id for e in events if e.on_behalf_of_user_id}
     actors = {u.id: u for u in db.session.scalars(db.select(User).filter(User.id.in_(actor_ids)))} if actor_ids else {}
-    return _no_store(render_template(
+    return render_template(
         "vault/resident_log.html", resident=resident, events=events, actors=actors, Role=Role,
         action_labels=ACTION_LABELS, outcome_labels=OUTCOME_LABELS,
         start=start_day.isoformat() if start_day else "", end=end_day.isoformat() if end_day else "",
-    ))
+    )
 
 
 # --- administration: recovery key and recovery ceremony -------------------------------
@@ -160,8 +155,8 @@ def admin_recovery_key():
         key, kit = service.create_recovery_key(current_user, now=utcnow(), source=source())
         db.session.commit()
         # The kit is rendered once into this response and kept nowhere.
-        return _no_store(render_template("vault/admin/recovery_kit.html", key=key, kit=kit))
-    return _no_store(render_template("vault/admin/recovery_key.html", key=service.current_recovery_key(), form=form))
+        return render_template("vault/admin/recovery_kit.html", key=key, kit=kit)
+    return render_template("vault/admin/recovery_key.html", key=service.current_recovery_key(), form=form)
 
 
 def _family_workers():
@@ -194,8 +189,8 @@ def admin_recovery():
                 flash(_("Het herstel is gestart. Een andere beheerder of coördinator rondt het af met de herstelsleutel."), "success")
                 return redirect(url_for("vault.admin_recovery"))
     requests_ = list(db.session.scalars(db.select(RecoveryRequest).order_by(RecoveryRequest.id.desc()).limit(50)))
-    return _no_store(render_template("vault/admin/recovery.html", form=form, requests=requests_,
-                                     key=service.current_recovery_key()))
+    return render_template("vault/admin/recovery.html", form=form, requests=requests_,
+                                     key=service.current_recovery_key())
 
 
 @bp.route("/beheer/herstel/<int:request_id>", methods=["GET", "POST"])
@@ -223,8 +218,8 @@ def admin_complete_recovery(request_id):
             flash(_("Herstel afgerond: %(n)d bewoner(s) overgedragen.", n=count), "success")
             return redirect(url_for("vault.admin_recovery"))
     form.kit.data = ""
-    return _no_store(render_template("vault/admin/complete_recovery.html", recovery=recovery, form=form,
-                                     key=service.current_recovery_key()))
+    return render_template("vault/admin/complete_recovery.html", recovery=recovery, form=form,
+                                     key=service.current_recovery_key())
 
 
 menu_item("vault.residents", _l("Mijn bewoners"), roles=(Role.FAMILY_WORKER,), order=10)
