@@ -54,21 +54,25 @@ __all__ = ["KnownIdentity", "GuardReport", "PersonalDataBlocked", "PersonalDataW
 WARN = "warn"  # the author changes the text or confirms it identifies nobody
 HOLD = "hold"  # moderation holds the text for a moderator (posts by others than the owner)
 
-# Every free-text form field, "FormClass.field": (policy, who writes it and what the guard knows).
-# The owner's texts are checked against the resident's identity; nobody else knows it.
+# Every free-text form field the guard reads, "FormClass.field": who writes it and what happens.
+# "Blocks" always names the category next to the field and keeps the text as typed.
 GUARDED_FIELDS = {
-    "QuestionForm.title": (WARN, "owner: identity and BSN block"),
-    "QuestionForm.situation": (WARN, "owner: identity and BSN block"),
-    "QuestionForm.request": (WARN, "owner: identity and BSN block"),
-    "PostForm.body": (WARN, "owner: identity and BSN block; others: BSN blocks, other personal data holds (HOLD)"),
-    "CloseForm.explanation": (WARN, "owner: closing feedback, identity and BSN block"),
-    "NominateForm.note": (WARN, "owner nominating: identity and BSN block; coordinator (agenda, triage): BSN blocks"),
-    "FlagForm.note": (WARN, "owner flagging: identity and BSN block; others: BSN blocks"),
-    "DecisionForm.reason": (WARN, "moderator: BSN blocks"),
-    "RedactForm.body": (WARN, "moderator: BSN blocks"),
-    "RedactForm.reason": (WARN, "moderator: BSN blocks"),
-    "ConclusionForm.conclusion": (HOLD, "coordinator: BSN blocks; other personal data holds the advice post"),
-    "SharpenForm.body": (HOLD, "coordinator (triage): BSN blocks; other personal data holds the post"),
+    "QuestionForm.title": "owner: the identity and a BSN block; other personal data warns",
+    "QuestionForm.situation": "owner: the identity and a BSN block; other personal data warns",
+    "QuestionForm.request": "owner: the identity and a BSN block; other personal data warns",
+    "PostForm.body": "owner: the identity and a BSN block, other personal data warns; "
+                     "anyone else: a BSN blocks, other personal data holds the post (HOLD)",
+    "CloseForm.explanation": "owner (closing feedback, read by the advisers, coordinators and moderators): "
+                             "the identity and a BSN block; other personal data warns",
+    "NominateForm.note": "owner nominating (read by every participant): the identity and a BSN block; "
+                         "coordinator (agenda, triage): a BSN blocks; other personal data warns",
+    "FlagForm.note": "owner flagging (read by moderators): the identity and a BSN block; "
+                     "anyone else: a BSN blocks; other personal data warns",
+    "DecisionForm.reason": "moderator (read by the author): a BSN blocks; other personal data warns",
+    "RedactForm.body": "moderator (the post's new text, read by all): a BSN blocks; other personal data warns",
+    "RedactForm.reason": "moderator (read by the author): a BSN blocks; other personal data warns",
+    "ConclusionForm.conclusion": "coordinator (an advice post): a BSN blocks; other personal data holds it (HOLD)",
+    "SharpenForm.body": "coordinator in triage (a post): a BSN blocks; other personal data holds it (HOLD)",
 }
 
 # Free-text fields the guard does not read, and why. Everything else must be in GUARDED_FIELDS.
