@@ -115,3 +115,12 @@ def test_an_experts_post_with_a_disguised_name_is_still_held(cast, login):
     db.session.expire_all()
     post = db.session.scalars(db.select(Post).filter_by(author_id=cast.eva.id)).one()
     assert post.status == PostStatus.HELD
+
+
+def test_a_name_only_the_rendered_page_shows_is_refused_and_explained_without_a_mark(cast, login):
+    response = ask(login(cast.anna), cast,
+                   situation="Het gaat om [Jan](https://example.org)neke, die slecht slaapt.")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and count_questions() == 0
+    assert "Deze tekst bevat de naam van de bewoner." in text
+    assert "niet gemarkeerd: pas de opmaak aan" in text

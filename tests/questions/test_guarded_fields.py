@@ -115,3 +115,16 @@ def test_other_personal_data_by_someone_else_holds_the_post_for_a_moderator(driv
     db.session.expire_all()
     held = db.session.scalars(db.select(Post).where(Post.body.contains("06-12345678"))).one()
     assert held.status == PostStatus.HELD
+
+
+def test_the_identity_hook_answers_none_for_everyone_but_the_owner_without_asking_the_vault(cast, monkeypatch):
+    """Moderation and consultation views ask `known_identity_for`; only the owner's request decrypts."""
+    from ..factories import make_question
+
+    question = make_question(cast.anna)
+    asked = []
+    monkeypatch.setattr(guard, "_identity_lookup", lambda user, q, now: asked.append(user) or "identity")
+    for person in (cast.bram, cast.eva, cast.olaf, cast.mila, cast.cas, cast.ada):
+        assert guard.known_identity_for(person, question, now=None) is None
+    assert asked == []
+    assert guard.known_identity_for(cast.anna, question, now=None) == "identity" and asked == [cast.anna]

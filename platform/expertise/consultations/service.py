@@ -429,10 +429,10 @@ def nominate_question(actor, question, meeting, *, note, known=None, pii_confirm
     return item
 
 
-def add_to_agenda(actor, question, meeting, *, note="", pii_confirmed=False, now):
+def add_to_agenda(actor, question, meeting, *, note="", known=None, pii_confirmed=False, now):
     """Let a coordinator put an overdue or complex question on an agenda (also after it closed)."""
     _require_coordinator(actor)
-    item = _add_item(actor, question, meeting, source=ItemSource.COORDINATOR, note=note,
+    item = _add_item(actor, question, meeting, source=ItemSource.COORDINATOR, note=note, known=known,
                      pii_confirmed=pii_confirmed, now=now)
     _event(question, actor, EventKind.AGENDA_ADDED, now)
     notify(question.owner, NotificationKind.CONSULTATION_UPDATE, question_id=question.id, actor=actor, now=now)

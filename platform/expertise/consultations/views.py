@@ -398,14 +398,14 @@ def nominate(question_id):
     if meetings and form.validate_on_submit():
         chosen = next(m for m in meetings if m.id == form.meeting.data)
         try:
-            if question.owner_id == current_user.id:
-                # The owner's note is checked against the resident's identity too.
-                service.nominate_question(current_user, question, chosen, note=form.note.data,
-                                          known=guard.known_identity_for(current_user, question, now=now),
-                                          pii_confirmed=form.pii_confirmed.data, now=now)
-            else:
-                service.add_to_agenda(current_user, question, chosen, note=form.note.data,
+            # The owner's note is checked against the resident's identity too (None for anyone else).
+            known = guard.known_identity_for(current_user, question, now=now)
+            if is_coordinator:
+                service.add_to_agenda(current_user, question, chosen, note=form.note.data, known=known,
                                       pii_confirmed=form.pii_confirmed.data, now=now)
+            else:
+                service.nominate_question(current_user, question, chosen, note=form.note.data, known=known,
+                                          pii_confirmed=form.pii_confirmed.data, now=now)
         except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
             db.session.rollback()
             report = guard.put_on_form(form, error)
