@@ -40,6 +40,7 @@ from ..moderation.pii import (
     find_bsn,
     find_personal_data,
     find_undisguised,
+    likely_name,
     match_known_identity,
     pseudonymise,
     rendered_plain,
@@ -234,7 +235,7 @@ def _inspect(text, known, warn):
     warnings = []
     if warn:
         warnings = [s for s in find_undisguised(text, find_personal_data)
-                    if s.type != "bsn" and not _overlaps(s, blocking)]
+                    if s.type != "bsn" and not _overlaps(s, blocking) and likely_name(text, s)]
     return FieldReport(text, blocking, warnings, unmapped)
 
 
