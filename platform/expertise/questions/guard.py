@@ -24,6 +24,9 @@ Markdown markup characters dropped (all mapped back to the typed text, so
 highlighting and pseudonymising still work), and as rendered by the one
 sanitiser with the tags stripped. A hit found only in the rendered text
 cannot be mapped back: it blocks by category, with nothing highlighted.
+Warnings read the undisguised views too, and skip a one-word "name" that
+opens a sentence and is no known first name ("Tekenen werkt goed"), as the
+moderation checks do (`pii.likely_name`).
 
 What is stored is `record()`: categories and counts, never spans or text.
 Nothing here logs, and no exception message carries user text.
