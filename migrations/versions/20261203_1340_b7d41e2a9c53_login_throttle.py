@@ -1,7 +1,7 @@
 """login throttle: failed logins per account and client address (the lock per source)
 
 Revision ID: b7d41e2a9c53
-Revises: 7c3e2f9a4b10
+Revises: b8d4e1f2a903
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e2a9c53'
-down_revision = '7c3e2f9a4b10'
+down_revision = 'b8d4e1f2a903'
 branch_labels = None
 depends_on = None
 

@@ -113,17 +113,19 @@ def test_another_persons_name_in_an_experts_post_holds_it(cast, question, login)
     assert "Schuurhuis" not in str(_decisions(post)[0].reasons)
 
 
-def test_bsn_in_a_reply_by_a_colleague_holds_it(cast, question, login):
+def test_bsn_in_a_reply_by_a_colleague_is_refused_with_the_text_kept(cast, question, login):
+    """A BSN blocks whoever writes it (issue 24: one guard for every text); before, it was only held."""
     colleague = factories.make_user("Carla Collega", email="carla@example.test", team=cast.anna.team)
     advice = factories.make_post(cast.eva, question, NEUTRAL)
     db.session.commit()
+    body = "Volgens mij staat zijn BSN 123456782 in het dossier."
     response = login(colleague).post(f"/vragen/{question.id}/reageren?op={advice.id}",
-                                     {"body": "Volgens mij staat zijn BSN 123456782 in het dossier.", "actie": "plaatsen"})
-    assert response.status_code == 302
-    post = _post_of(colleague, question.id)
-    assert post.status == PostStatus.HELD
-    personal = [r for r in post.moderation_reasons if r["code"] == "personal_data"]
-    assert personal == [{"code": "personal_data", "label": "Mogelijk persoonsgegevens", "categories": {"bsn": 1}}]
+                                     {"body": body, "actie": "plaatsen"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="body-error"' in text and "een burgerservicenummer (BSN)" in text
+    assert body in text  # the text comes back as typed
+    assert _post_of(colleague, question.id) is None
 
 
 def test_owners_own_reply_skips_the_personal_data_check(cast, question, login):

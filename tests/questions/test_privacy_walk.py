@@ -3,19 +3,40 @@ but the owner's own question and resident pages.
 
 The scenario: anna asks about a new resident through the form (so the
 identity travels the real path), eva advises, anna replies, a guard block
-with the identity in the text is tried. Then every GET route of the app is
-requested, with every id filled from the seeded objects, by every role of the
-cast, bram (another team), carla (anna's team) and an anonymous visitor.
+with the identity in the text is tried. Then the resident's needles (and a
+BSN) are put into every free-text field the guard reads, by each person who
+writes it (`guarded.DRIVERS`, enumerated from the forms), plainly and
+disguised (Markdown splitting the name, a zero-width space, an HTML entity).
+Then every GET route of the app is requested, with every id filled from the
+seeded objects, by every role of the cast, bram (another team), carla
+(anna's team) and an anonymous visitor; each answer is searched as sent and
+as a reader sees it (tags stripped, entities decoded, invisible characters
+dropped), so a name that Markdown splits is found too.
 """
 import logging
 import re
+import unicodedata
+
+from markupsafe import Markup
 
 from expertise.core.time import utcnow
 from expertise.extensions import db
+from expertise.questions import guard
 from expertise.vault.models import RecoveryRequest
 
-from ..factories import make_nomination, make_post, make_series
-from .residents import ask, find_needles, make_colleague, question_from
+from .guarded import DRIVERS, World
+from .residents import find_needles, make_colleague
+
+BSN = "111222333"
+# What each writer tries: the owner knows the resident; anyone else's texts are tried with the
+# needles too (they warn and are refused unconfirmed) except those moderation holds, whose
+# writers are shown to moderators by design: those get the BSN only.
+OWNER_TRIES = [
+    "Janneke de Vries-Özdemir (03-05-2010), dossier J-2023-0451.",
+    "Jan*neke* de Vr**ies**-Öz\u200bdemir, dossier J-2023-04&#53;1, 3 mei 2010.",
+    f"Het BSN is {BSN}.",
+]
+HOLD_TRIES = [f"Het BSN is {BSN}.", "Het BSN is 1112&#50;2333."]
 
 # anna's pages that may show her own resident's identity (and no one else's pages).
 OWNER_PAGES = {"questions.detail", "questions.new", "questions.edit", "vault.residents", "vault.resident",
@@ -23,22 +44,23 @@ OWNER_PAGES = {"questions.detail", "questions.new", "questions.edit", "vault.res
 
 
 def _scenario(cast, login):
-    anna = login(cast.anna)
-    question = question_from(ask(anna, cast))
-    advice = make_post(cast.eva, question, "Probeer een vast ritueel voor het slapengaan.")
-    db.session.commit()
+    world = World(cast, login)
+    anna, question, advice = world.client(cast.anna), world.question, world.advice
     anna.post(f"/vragen/{question.id}/reageren", {"body": "Dank, dat proberen we.", "actie": "plaatsen"})
     # A refused attempt with the identity in the text: nothing of it may surface anywhere.
     anna.post(f"/vragen/{question.id}/reageren", {"body": "Janneke (03-05-2010) slaapt slecht.", "actie": "plaatsen"})
+    # The question on the agenda of anna's team's weekly consultation, eva present.
+    item = world.planned_item()
+    for driver in DRIVERS:
+        for text in OWNER_TRIES if driver.policy == guard.WARN else HOLD_TRIES:
+            response = driver.submit(world, text)
+            assert response.status_code in (200, 400), (str(driver), text)  # refused, nothing stored
     recovery = RecoveryRequest(started_by_id=cast.ada.id, from_user_id=cast.anna.id, to_user_id=cast.anna.id,
                                created_at=utcnow())
     db.session.add(recovery)
-    # The question on the agenda of anna's team's weekly consultation.
-    series = make_series(cast.cas, teams=[cast.anna.team], experts=[cast.eva])
-    item = make_nomination(cast.anna, question, series)
     db.session.commit()
     ids = {
-        "series_id": series.id,
+        "series_id": world.series.id,
         "meeting_id": item.meeting_id,
         "item_id": item.id,
         "question_id": question.id,
@@ -62,10 +84,21 @@ def _get_routes(app, ids):
         yield rule.endpoint, re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
+def _as_read(text):
+    """Return `text` as a reader sees it: tags stripped, entities decoded, NFKC, invisible characters dropped."""
+    plain = unicodedata.normalize("NFKC", Markup(text).striptags())
+    return "".join(c for c in plain if unicodedata.category(c) != "Cf")
+
+
+def _find(text):
+    found = find_needles(text) + find_needles(_as_read(text))
+    return sorted(set(found + [BSN for t in (text, _as_read(text)) if BSN in t.replace(" ", "").replace(".", "")]))
+
+
 def _leaks(response):
-    found = find_needles(response.get_data(as_text=True))
+    found = _find(response.get_data(as_text=True))
     for name, value in response.headers.items():
-        found += [f"{name}: {n}" for n in find_needles(value)]
+        found += [f"{name}: {n}" for n in _find(value)]
     return found
 
 
@@ -114,4 +147,4 @@ def test_identity_reaches_no_log_record(app, cast, login, caplog):
     assert any(r.getMessage() == "capture check" for r in caplog.records)
     for record in caplog.records:
         text = record.getMessage() + " " + " ".join(str(a) for a in (record.args or ()))
-        assert find_needles(text) == [], (record.name, record.levelname)
+        assert _find(text) == [], (record.name, record.levelname)

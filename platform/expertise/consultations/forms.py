@@ -6,6 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import CheckboxListField
+from ..questions.forms import PersonalDataMixin
 from .models import WEEKDAYS, Recurrence
 
 
@@ -39,7 +40,7 @@ class SkipForm(FlaskForm):
                           validators=[InputRequired(message=_l("Kies een datum."))])
 
 
-class NominateForm(FlaskForm):
+class NominateForm(PersonalDataMixin, FlaskForm):
     meeting = SelectField(_l("Overleg"), coerce=int, validate_choice=True)
     note = TextAreaField(_l("Wat wil je bespreken?"), validators=[Length(max=2000)],
                          description=_l("Zonder namen of andere gegevens van het gezin."))

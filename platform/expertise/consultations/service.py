@@ -24,6 +24,7 @@ from ..accounts.models import ExpertiseArea, Organisation, Role, User, UserRole,
 from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..questions.models import Post, PostKind, PostStatus, Question, QuestionEvent, Status
+from ..questions import guard
 from ..questions.service import can_see_question, place_post
 from ..realtime import NotificationKind, notify
 from .models import (
@@ -380,7 +381,14 @@ def _event(question, actor, kind, now, target=None):
     return event
 
 
-def _add_item(actor, question, meeting, *, source, note, now):
+def _add_item(actor, question, meeting, *, source, note, known=None, pii_confirmed=False, now):
+    """Put the question on the meeting's agenda; the note passes the personal-data guard first.
+
+    Every participant reads the note on the meeting page: the resident's
+    identity (`known`, given for the question's owner) and a BSN block it,
+    other personal data warns (guard.PersonalDataBlocked / PersonalDataWarning).
+    """
+    guard.check_texts({"note": note or ""}, known, confirmed=pii_confirmed)
     if meeting is None or meeting.status != MeetingStatus.PLANNED or meeting.ends_at <= now:
         raise ConsultationError(_l("Kies een gepland overleg."), "meeting")
     if question.status not in (Status.OPEN, Status.ADVISED):
@@ -399,7 +407,7 @@ def _add_item(actor, question, meeting, *, source, note, now):
     return item
 
 
-def nominate_question(actor, question, meeting, *, note, now):
+def nominate_question(actor, question, meeting, *, note, known=None, pii_confirmed=False, now):
     """Let the family worker who owns a question put it on the next meeting of their team.
 
     Only while the agenda is open; they say what they want to discuss.
@@ -412,7 +420,8 @@ def nominate_question(actor, question, meeting, *, note, now):
         raise ConsultationError(_l("De agenda van dit overleg is gesloten. Kies het volgende overleg."), "meeting")
     if not (note or "").strip():
         raise ConsultationError(_l("Schrijf op wat je wilt bespreken."), "note")
-    item = _add_item(actor, question, meeting, source=ItemSource.NOMINATION, note=note, now=now)
+    item = _add_item(actor, question, meeting, source=ItemSource.NOMINATION, note=note, known=known,
+                     pii_confirmed=pii_confirmed, now=now)
     _event(question, actor, EventKind.AGENDA_NOMINATED, now)
     if meeting.consultation.coordinator is not None:
         notify(meeting.consultation.coordinator, NotificationKind.CONSULTATION_UPDATE,
@@ -420,10 +429,11 @@ def nominate_question(actor, question, meeting, *, note, now):
     return item
 
 
-def add_to_agenda(actor, question, meeting, *, note="", now):
+def add_to_agenda(actor, question, meeting, *, note="", known=None, pii_confirmed=False, now):
     """Let a coordinator put an overdue or complex question on an agenda (also after it closed)."""
     _require_coordinator(actor)
-    item = _add_item(actor, question, meeting, source=ItemSource.COORDINATOR, note=note, now=now)
+    item = _add_item(actor, question, meeting, source=ItemSource.COORDINATOR, note=note, known=known,
+                     pii_confirmed=pii_confirmed, now=now)
     _event(question, actor, EventKind.AGENDA_ADDED, now)
     notify(question.owner, NotificationKind.CONSULTATION_UPDATE, question_id=question.id, actor=actor, now=now)
     return item
@@ -572,6 +582,8 @@ def record_conclusion(actor, item, *, conclusion, now):
     experts = experts_present(meeting)
     if not experts:
         raise ConsultationError(_l("Leg eerst vast welke deskundigen aanwezig waren."))
+    # A BSN blocks; other personal data holds the advice post for a moderator (place_post).
+    guard.check_texts({"conclusion": conclusion}, None, policy=guard.HOLD)
     # The checks read the coordinator's words, not the platform's own heading and list of experts.
     post = _thread_post(actor, question, conclusion_text(item, conclusion, experts), kind=PostKind.ADVICE,
                         screened_text=conclusion.strip(), now=now)
@@ -952,10 +964,11 @@ def route_to_experts(actor, question, experts, *, now):
     return experts
 
 
-def schedule_for_consultation(actor, question, meeting, *, note="", now):
+def schedule_for_consultation(actor, question, meeting, *, note="", pii_confirmed=False, now):
     """Put a question on a consultation's agenda as a triage decision; tell the owner."""
     _require_triage(actor, question)
-    item = _add_item(actor, question, meeting, source=ItemSource.TRIAGE, note=note, now=now)
+    item = _add_item(actor, question, meeting, source=ItemSource.TRIAGE, note=note, pii_confirmed=pii_confirmed,
+                     now=now)
     _event(question, actor, EventKind.TRIAGE_SCHEDULED, now)
     notify(question.owner, NotificationKind.CONSULTATION_UPDATE, question_id=question.id, actor=actor, now=now)
     return item

@@ -3,7 +3,7 @@ nominations, triage, expert hours and calendar feeds."""
 import re
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +15,9 @@ from ..core.params import to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
+from ..questions import guard
 from ..questions.access import access_question
+from ..questions.service import QuestionError
 from . import service
 from .access import MEETING_ROLES, access_agenda_item, access_managed_meeting, access_meeting, access_series
 from .forms import (
@@ -42,6 +44,13 @@ def _apply_error(form, error):
         field.errors = list(field.errors) + [error.message]
     else:
         flash(error.message, "error")
+
+
+def _no_store(page):
+    """A page that shows back what the guard found in a text: no browser or proxy may keep it."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _checked_action_form():
@@ -327,6 +336,9 @@ def conclusion(item_id):
     if form.validate_on_submit():
         try:
             service.record_conclusion(current_user, item, conclusion=form.conclusion.data, now=utcnow())
+        except guard.PersonalDataBlocked as error:
+            db.session.rollback()
+            guard.put_on_form(form, error)
         except service.ConsultationError as error:
             db.session.rollback()
             _apply_error(form, error)
@@ -383,23 +395,32 @@ def nominate(question_id):
         meetings = service.meeting_choices(question, now, open_only=True)
     form = NominateForm()
     form.meeting.choices = choices((m.id, _meeting_label(m)) for m in meetings)
+    report = None
     if meetings and form.validate_on_submit():
         chosen = next(m for m in meetings if m.id == form.meeting.data)
         try:
+            # The owner's note is checked against the resident's identity too (None for anyone else).
+            known = guard.known_identity_for(current_user, question, now=now)
             if is_coordinator:
-                service.add_to_agenda(current_user, question, chosen, note=form.note.data, now=now)
+                service.add_to_agenda(current_user, question, chosen, note=form.note.data, known=known,
+                                      pii_confirmed=form.pii_confirmed.data, now=now)
             else:
-                service.nominate_question(current_user, question, chosen, note=form.note.data, now=now)
-        except service.ConsultationError as error:
+                service.nominate_question(current_user, question, chosen, note=form.note.data, known=known,
+                                          pii_confirmed=form.pii_confirmed.data, now=now)
+        except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+            db.session.rollback()
+            report = guard.put_on_form(form, error)
+        except (service.ConsultationError, QuestionError) as error:
             db.session.rollback()
             _apply_error(form, error)
         else:
             db.session.commit()
             flash(_("De vraag staat op de agenda van het overleg."), "success")
             return redirect(url_for("questions.detail", question_id=question.id))
-    db.session.commit()  # meetings created on demand
-    return render_template("consultations/nominate.html", form=form, question=question, meetings=meetings,
-                           is_coordinator=is_coordinator)
+    db.session.commit()  # meetings created on demand (and the audit of an owner's identity read)
+    page = render_template("consultations/nominate.html", form=form, question=question, meetings=meetings,
+                           is_coordinator=is_coordinator, guard_report=report, highlight=guard.highlight)
+    return _no_store(page) if report is not None else page
 
 
 # --- triage ---------------------------------------------------------------------------------
@@ -435,10 +456,23 @@ def _triage_forms(question, now):
 def triage(question_id):
     """Show the triage actions for one question: sharpen, route, schedule."""
     question = access_question(current_user, question_id)
-    sharpen_form, route_form, schedule_form, meetings = _triage_forms(question, utcnow())
+    return _render_triage(question, *_triage_forms(question, utcnow()))
+
+
+def _render_triage(question, sharpen_form, route_form, schedule_form, meetings, report=None, guarded=None):
+    """Render the triage page; `report` is what the guard found in the form `guarded` ("vraag", "agenda")."""
     db.session.commit()
-    return render_template("consultations/triage.html", question=question, sharpen_form=sharpen_form,
-                           route_form=route_form, schedule_form=schedule_form, meetings=meetings)
+    page = render_template("consultations/triage.html", question=question, sharpen_form=sharpen_form,
+                           route_form=route_form, schedule_form=schedule_form, meetings=meetings,
+                           guard_report=report, guarded=guarded, highlight=guard.highlight)
+    return _no_store(page) if report is not None else page
+
+
+def _guard_refused(question, error, forms, guarded):
+    """Bring the triage page back with the text as typed and the guard's findings at its field."""
+    db.session.rollback()
+    form = forms[0] if guarded == "vraag" else forms[2]
+    return _render_triage(question, *forms, report=guard.put_on_form(form, error), guarded=guarded)
 
 
 def _triage_done(question, action, success):
@@ -459,17 +493,21 @@ def _triage_done(question, action, success):
 def sharpen(question_id):
     """Ask the family worker a sharpening question in the thread."""
     question = access_question(current_user, question_id)
-    form = SharpenForm(prefix="vraag")
+    forms = _triage_forms(question, utcnow())
+    form = forms[0]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
         flash(_("Schrijf je vraag aan de gezinswerker."), "error")
         return redirect(url_for("consultations.triage", question_id=question.id))
-    return _triage_done(
-        question,
-        lambda: service.ask_sharpening_question(current_user, question, body=form.body.data, now=utcnow()),
-        _("Je vraag staat in de draad; de gezinswerker krijgt een melding."),
-    )
+    try:
+        return _triage_done(
+            question,
+            lambda: service.ask_sharpening_question(current_user, question, body=form.body.data, now=utcnow()),
+            _("Je vraag staat in de draad; de gezinswerker krijgt een melding."),
+        )
+    except guard.PersonalDataBlocked as error:
+        return _guard_refused(question, error, forms, "vraag")
 
 
 @bp.route("/vragen/<int:question_id>/triage/doorverwijzen", methods=["POST"])
@@ -498,19 +536,23 @@ def route(question_id):
 def schedule(question_id):
     """Schedule the question for a consultation as a triage decision."""
     question = access_question(current_user, question_id)
-    _sharpen, _route, form, meetings = _triage_forms(question, utcnow())
+    forms = _triage_forms(question, utcnow())
+    form, meetings = forms[2], forms[3]
     if not meetings or not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
         flash(_("Kies een overleg."), "error")
         return redirect(url_for("consultations.triage", question_id=question.id))
     chosen = next(m for m in meetings if m.id == form.meeting.data)
-    return _triage_done(
-        question,
-        lambda: service.schedule_for_consultation(current_user, question, chosen, note=form.note.data,
-                                                  now=utcnow()),
-        _("De vraag staat op de agenda van het overleg."),
-    )
+    try:
+        return _triage_done(
+            question,
+            lambda: service.schedule_for_consultation(current_user, question, chosen, note=form.note.data,
+                                                      pii_confirmed=form.pii_confirmed.data, now=utcnow()),
+            _("De vraag staat op de agenda van het overleg."),
+        )
+    except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+        return _guard_refused(question, error, forms, "agenda")
 
 
 # --- expert hours ------------------------------------------------------------------------------

@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..questions.forms import choices
+from ..questions.forms import PersonalDataMixin, choices
 from .models import FlagReason
 
 
-class FlagForm(FlaskForm):
+class FlagForm(PersonalDataMixin, FlaskForm):
     """Report a post or question to the moderators."""
 
     reason = SelectField(
@@ -23,7 +23,7 @@ class FlagForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PersonalDataMixin, FlaskForm):
     """A moderator's decision; the button pressed says which (`actie`)."""
 
     reason = TextAreaField(
@@ -33,7 +33,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class RedactForm(FlaskForm):
+class RedactForm(PersonalDataMixin, FlaskForm):
     """Replace part of a post's text."""
 
     body = TextAreaField(
@@ -52,3 +52,4 @@ class RedactForm(FlaskForm):
         id="redaction-reason",
         validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
     )
+    pii_confirmed = BooleanField(_l("Dit zijn geen herleidbare gegevens"), id="redaction-pii_confirmed")

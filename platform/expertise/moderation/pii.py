@@ -32,13 +32,20 @@ Known-identity decisions (documented because they trade recall against false blo
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
+from confusable_homoglyphs import categories as _scripts
+from confusable_homoglyphs import confusables as _confusables
+from markupsafe import Markup
 from rapidfuzz.distance import Levenshtein
+
+from ..core.markdown import render_markdown
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,96 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 def _fold(s: str) -> str:
     return _normalise(s)[0]
+
+
+# --------------------------------------------------------------------------- disguises
+#
+# What a reader sees is not always what was typed: a zero-width space or a soft
+# hyphen inside a name is invisible, a Cyrillic "е" looks like a Latin "e", an
+# HTML entity ("&#53;") shows as the character it names, and Markdown joins
+# "Siet*ske*" into "Sietske". The checks therefore also read the text as a
+# reader would: `disguise_views` undoes the character tricks while keeping a
+# map to the typed text (so a hit can still be highlighted and replaced), and
+# `rendered_plain` is the text as the one sanitiser renders it, without tags
+# (a hit there cannot be mapped back and counts by category only).
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+# Invisible characters outside category Cf that browsers draw as nothing.
+_INVISIBLE = frozenset({0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0}
+                       | set(range(0x180B, 0x1810)) | set(range(0xFE00, 0xFE10)))
+# Markdown's inline markup characters: emphasis, strike-through, code, escapes.
+_MARKUP = frozenset("*_~`\\")
+
+
+@lru_cache(maxsize=8192)
+def _latin_lookalike(ch: str) -> str:
+    """Return the Latin letters `ch` is confusable with (Unicode's confusables), or `ch` itself."""
+    if ch.isascii() or _scripts.alias(ch) == "LATIN":
+        return ch
+    for entry in _confusables.confusables_data.get(ch, ()):
+        glyph = entry["c"]
+        if glyph and all(g.isascii() and g.isalnum() or _scripts.alias(g) == "LATIN" for g in glyph):
+            return glyph
+    return ch
+
+
+def _decode_entities(text: str) -> list[tuple[str, int]]:
+    """Return (character, index in `text`) with HTML entities decoded (each maps to its '&')."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for m in _ENTITY.finditer(text):
+        out += [(c, i) for i, c in enumerate(text[pos:m.start()], pos)]
+        out += [(c, m.start()) for c in html.unescape(m.group(0))]
+        pos = m.end()
+    out += [(c, i) for i, c in enumerate(text[pos:], pos)]
+    return out
+
+
+@dataclass(frozen=True)
+class View:
+    """A text as a reader sees it, with `index[i]` the typed character behind `text[i]`."""
+
+    text: str
+    index: tuple[int, ...]
+
+    def original(self, span: Span, typed: str) -> Span:
+        """Return `span` (found in this view) as a span of the typed text."""
+        start, end = self.index[span.start], self.index[span.end - 1] + 1
+        if any(c in _MARKUP for c in typed[start:end]):
+            # Markup inside the hit ("Siet*ske*"): take the markup around it along.
+            while start > 0 and typed[start - 1] in _MARKUP:
+                start -= 1
+            while end < len(typed) and typed[end] in _MARKUP:
+                end += 1
+        return Span(start, end, span.type, typed[start:end])
+
+
+def disguise_views(text: str) -> list[View]:
+    """Return `text` undisguised: entities decoded, NFKC, invisible characters dropped,
+    look-alike letters folded to Latin; once as is and once without Markdown markup characters.
+    """
+    chars: list[tuple[str, int]] = []
+    for ch, i in _decode_entities(text):
+        for c in unicodedata.normalize("NFKC", ch):
+            if unicodedata.category(c) == "Cf" or ord(c) in _INVISIBLE:
+                continue
+            chars += [(f, i) for f in _latin_lookalike(c)]
+    bare = [(c, i) for c, i in chars if c not in _MARKUP]
+    return [View("".join(c for c, _ in cs), tuple(i for _, i in cs)) for cs in (chars, bare)]
+
+
+def find_undisguised(text: str, find) -> list[Span]:
+    """Return what `find` finds in `text` as typed and in its `disguise_views`, as spans of `text`."""
+    spans = list(find(text))
+    for view in disguise_views(text):
+        if view.text != text:
+            spans += [view.original(s, text) for s in find(view.text)]
+    return _resolve(spans)
+
+
+def rendered_plain(text: str) -> str:
+    """Return `text` as readers see it on a page: rendered Markdown, tags dropped, entities decoded."""
+    return Markup(render_markdown(text)).striptags()
 
 
 # --------------------------------------------------------------------------- word lists
@@ -741,6 +838,25 @@ def match_known_identity(text: str, identity: KnownIdentity) -> list[Span]:
                 hits.append((*orig(m.start(), m.end()), "case_number"))
 
     return _resolve(Span(s, e, t, text[s:e]) for s, e, t in hits)
+
+
+def likely_name(text: str, span: Span) -> bool:
+    """Drop one-word "names" that open a sentence and are no known first name.
+
+    Both detectors take a capitalised sentence opener for a name ("Pas", "Tip",
+    "Cannabisgebruik", "Tekenen werkt goed"): in experts' advice that held about one post in
+    seven, and it asked the owner about nearly every closing feedback. The moderation checks
+    and the owner's guard both drop them.
+
+    Without these the holds on the development sets dropped from 15 to 10 of 110
+    neutral advices, with every text that holds a name still held (67 of 67).
+    """
+    if span.type != "person_name":
+        return True
+    words = re.findall(r"\w+", span.text)
+    if len(words) != 1:
+        return True
+    return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
 
 
 # --------------------------------------------------------------------------- pseudonymise

@@ -19,7 +19,6 @@ Rules worth knowing:
   itself, unless a moderator asked for the edit: then it goes back to the
   queue (RESUBMITTED), so a moderator's concern is never bypassed by an edit.
 """
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from ..realtime import NotificationKind, notify
 from . import deduce_worker
 from .marketing import score_marketing
 from .models import DECISIONS, Action, Flag, FlagReason, ModerationDecision
-from .pii import FIRST_NAMES, _fold, _sentence_start, find_personal_data
+from .pii import find_personal_data, find_undisguised, likely_name
 
 PERSONAL_DATA = "personal_data"
 PERSONAL_DATA_LABEL = "Mogelijk persoonsgegevens"
@@ -61,8 +60,6 @@ CATEGORY_LABELS = {
     "url": _l("link"),
     "iban": _l("rekeningnummer"),
 }
-
-_WORD = re.compile(r"\w+")
 
 STATE_LABELS = {
     PostStatus.HELD: _l("Wacht op beoordeling"),
@@ -93,22 +90,6 @@ def organisation_names(author):
     return (author.organisation.name,) if author.organisation is not None else ()
 
 
-def _likely_name(text, span):
-    """Drop one-word "names" that open a sentence and are no known first name.
-
-    Both detectors take a capitalised sentence opener for a name ("Pas", "Tip",
-    "Cannabisgebruik"): in experts' advice that held about one post in seven.
-    Without these the holds on the development sets dropped from 15 to 10 of 110
-    neutral advices, with every text that holds a name still held (67 of 67).
-    """
-    if span.type != "person_name":
-        return True
-    words = _WORD.findall(span.text)
-    if len(words) != 1:
-        return True
-    return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
-
-
 def _ask_deduce(text):
     """Send `text` to the deduce worker now; return the DeduceQuery, or None when none is configured.
 
@@ -124,12 +105,14 @@ def personal_data_counts(text, deduce):
     """Count personal data in `text` per category: rule detectors, plus deduce's names if it answers.
 
     `deduce` is the query sent for this text (`_ask_deduce`), or None. Spans stay in this function.
+    The rule detectors also read the text undisguised (entities, invisible and look-alike
+    characters, Markdown markup: `pii.disguise_views`).
     """
-    spans = find_personal_data(text)
+    spans = find_undisguised(text, find_personal_data)
     for span in (deduce.spans() if deduce is not None else None) or ():
         if span.type in DEDUCE_HOLD_TYPES and not any(span.start < s.end and s.start < span.end for s in spans):
             spans.append(span)
-    return dict(Counter(s.type for s in spans if _likely_name(text, s)))
+    return dict(Counter(s.type for s in spans if likely_name(text, s)))
 
 
 def check_text(text, *, author, personal_data):
@@ -319,10 +302,20 @@ def _withdrawn(item, now):
 # --- flags -------------------------------------------------------------------------
 
 
-def flag_item(reporter, *, question, post=None, reason, note="", now):
+def _guard(texts, known=None, confirmed=False):
+    """Run the personal-data guard (`questions.guard`) on a text written here; see its module doc."""
+    from ..questions import guard  # the guard's module imports the question services, which import this one
+
+    guard.check_texts(texts, known, confirmed=confirmed)
+
+
+def flag_item(reporter, *, question, post=None, reason, note="", known=None, pii_confirmed=False, now):
     """Record a flag on a post or question and tell the moderators.
 
-    One open flag per person per item; nobody flags their own text.
+    One open flag per person per item; nobody flags their own text. The note
+    passes the personal-data guard (moderators read it): a BSN blocks, and the
+    resident's identity too when the owner flags (`known`); other personal
+    data warns.
     """
     try:
         reason = FlagReason(reason)
@@ -346,6 +339,7 @@ def flag_item(reporter, *, question, post=None, reason, note="", now):
     )
     if existing is not None:
         raise ModerationError(_l("Je hebt dit al gemeld. Een moderator kijkt ernaar."))
+    _guard({"note": note}, known, pii_confirmed)
     flag = Flag(question=question, post=post, reporter=reporter, reason=reason.value, note=note[:2000],
                 created_at=now)
     db.session.add(flag)
@@ -528,11 +522,12 @@ def _resolve_flags(question, post, decision, now):
                now=now)
 
 
-def decide(moderator, *, question, post=None, action, reason="", now):
+def decide(moderator, *, question, post=None, action, reason="", pii_confirmed=False, now):
     """Approve, reject, ask the author to edit, or remove a post or question; record and tell the author.
 
     Approving a held item publishes it; every decision closes the item's open
-    flags. Reject, edit request and removal need a reason, which the author sees.
+    flags. Reject, edit request and removal need a reason, which the author
+    sees; it passes the personal-data guard (a BSN blocks, other personal data warns).
     """
     _require_moderator(moderator)
     try:
@@ -544,6 +539,7 @@ def decide(moderator, *, question, post=None, action, reason="", now):
     reason = (reason or "").strip()
     if action != Action.APPROVE and not reason:
         raise ModerationError(_l("Schrijf een reden; de auteur krijgt die te zien."), "reason")
+    _guard({"reason": reason}, None, pii_confirmed)
     if post is not None:
         was_visible = post.status == PostStatus.PUBLISHED
         post.status = _POST_STATUS[action].value
@@ -569,8 +565,11 @@ def decide(moderator, *, question, post=None, action, reason="", now):
     return decision
 
 
-def redact_post(moderator, post, *, body, delete_original, reason="", now):
+def redact_post(moderator, post, *, body, delete_original, reason="", pii_confirmed=False, now):
     """Replace a post's text with a moderator's redacted version.
+
+    The new text and the reason pass the personal-data guard: a BSN blocks,
+    other personal data warns (everyone who sees the post reads the new text).
 
     The original stays as a revision that only moderators see, or, when it
     held personal data (`delete_original`), is erased for good together with
@@ -583,6 +582,7 @@ def redact_post(moderator, post, *, body, delete_original, reason="", now):
         raise ModerationError(_l("De nieuwe tekst mag niet leeg zijn."), "body")
     if body == post.body:
         raise ModerationError(_l("Verander de tekst om iets onleesbaar te maken."), "body")
+    _guard({"body": body, "reason": reason or ""}, None, pii_confirmed)
     if delete_original:
         for revision in list(post.revisions):
             post.revisions.remove(revision)

@@ -1,5 +1,5 @@
 """Moderation pages: the review queue, reviewing one item, deciding, redacting, flagging."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +9,9 @@ from ..accounts.models import Role
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
+from ..questions import guard
 from ..questions.access import QUESTION_ROLES
+from ..questions.service import QuestionError
 from . import service
 from .access import (
     access_flaggable_post,
@@ -49,7 +51,7 @@ def queue():
     return render_template("moderation/queue.html", entries=entries, service=service)
 
 
-def _render_review(question, post, decision_form=None, redact_form=None, status=200):
+def _render_review(question, post, decision_form=None, redact_form=None, status=200, warned=None):
     author = post.author if post is not None else question.owner
     text = post.body if post is not None else service.question_text(question)
     item = post if post is not None else question
@@ -69,6 +71,7 @@ def _render_review(question, post, decision_form=None, redact_form=None, status=
         revisions=post.revisions if post is not None else [],
         service_reason_lines=service.reason_lines,
         Action=Action,
+        warned=warned,
     ), status
 
 
@@ -97,7 +100,12 @@ def _decide(question, post):
     action = request.form.get("actie", "")
     try:
         service.decide(current_user, question=question, post=post, action=action,
-                       reason=form.reason.data, now=utcnow())
+                       reason=form.reason.data, pii_confirmed=form.pii_confirmed.data, now=utcnow())
+    except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+        db.session.rollback()
+        guard.put_on_form(form, error)
+        return _render_review(question, post, decision_form=form, status=400,
+                              warned="decision" if isinstance(error, guard.PersonalDataWarning) else None)
     except service.ModerationError as error:
         db.session.rollback()
         _apply_error(form, error)
@@ -135,7 +143,12 @@ def redact_post(post_id):
         return _render_review(post.question, post, redact_form=form, status=400)
     try:
         service.redact_post(current_user, post, body=form.body.data, delete_original=form.delete_original.data,
-                            reason=form.reason.data, now=utcnow())
+                            reason=form.reason.data, pii_confirmed=form.pii_confirmed.data, now=utcnow())
+    except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+        db.session.rollback()
+        guard.put_on_form(form, error)
+        return _render_review(post.question, post, redact_form=form, status=400,
+                              warned="redact" if isinstance(error, guard.PersonalDataWarning) else None)
     except service.ModerationError as error:
         db.session.rollback()
         _apply_error(form, error)
@@ -148,11 +161,18 @@ def redact_post(post_id):
 
 def _flag(question, post):
     form = FlagForm()
+    report = None
     if form.validate_on_submit():
+        now = utcnow()
         try:
+            # The owner's note is checked against the resident's identity too (the owner's request only).
             service.flag_item(current_user, question=question, post=post, reason=form.reason.data,
-                              note=form.note.data, now=utcnow())
-        except service.ModerationError as error:
+                              note=form.note.data, known=guard.known_identity_for(current_user, question, now=now),
+                              pii_confirmed=form.pii_confirmed.data, now=now)
+        except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+            db.session.rollback()
+            report = guard.put_on_form(form, error)
+        except (service.ModerationError, QuestionError) as error:
             db.session.rollback()
             _apply_error(form, error)
         else:
@@ -160,7 +180,12 @@ def _flag(question, post):
             flash(_("Dank je. Een moderator kijkt ernaar."), "success")
             anchor = f"bericht-{post.id}" if post is not None else None
             return redirect(url_for("questions.detail", question_id=question.id, _anchor=anchor))
-    return render_template("moderation/flag.html", form=form, question=question, post=post)
+    db.session.commit()  # the audit rows of an owner's identity read for the guard
+    page = make_response(render_template("moderation/flag.html", form=form, question=question, post=post,
+                                         guard_report=report, highlight=guard.highlight))
+    if report is not None:
+        page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @bp.route("/berichten/<int:post_id>/melden", methods=["GET", "POST"])

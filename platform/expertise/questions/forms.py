@@ -117,7 +117,7 @@ class HandOverForm(FlaskForm):
     colleague = SelectField(_l("Collega"), coerce=int, validate_choice=True)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PersonalDataMixin, FlaskForm):
     """Closing with feedback; `rating_<post id>` fields are added per advice."""
 
     outcome = SelectField(

@@ -1,14 +1,32 @@
-"""The personal-data guard on the owner's texts: block, warn, or let through.
+"""The personal-data guard: every free text a person writes passes here, before it is stored.
 
-Runs in the owner's request, where the resident's identity is decrypted (the
-caller passes it as a `KnownIdentity`; this module never touches the vault):
+One rule for every form field that takes free text (the list is
+`GUARDED_FIELDS`; `tests/questions/test_guarded_fields.py` enumerates the
+text fields of every form and fails on one that is in neither that list nor
+`UNGUARDED_FIELDS`, and drives each guarded field through HTTP):
 
-* the resident's own name, date of birth or file number in the text
-  (`match_known_identity`) BLOCKS, named by category only;
-* a valid BSN (`find_bsn`) BLOCKS;
-* anything else `find_personal_data` finds (other names, addresses, phone
-  numbers, …) WARNS: the owner sees the suspected parts highlighted and may
-  use the pseudonymised text, or confirm "Dit zijn geen herleidbare gegevens".
+* the resident's own name, date of birth or file number BLOCKS, named by
+  category only. Only the question's owner knows them, so this applies to
+  the owner's texts: the caller passes the identity as a `KnownIdentity`
+  (this module never touches the vault; `known_identity_for` asks the
+  owner module through a hook, for the owner only);
+* a valid BSN (elfproef) BLOCKS, whoever writes it;
+* other personal data (names, addresses, phone numbers, …) either WARNS
+  (policy WARN: the author sees the suspected parts highlighted, may use the
+  pseudonymised text, or confirms "Dit zijn geen herleidbare gegevens"), or is
+  left to moderation, which holds the text for a moderator (policy HOLD:
+  posts by anyone but the owner, see `moderation.service.screen_post`).
+
+Blocks are matched on the text as typed and as a reader sees it: with HTML
+entities decoded, NFKC, invisible characters (Unicode Cf, soft hyphens,
+zero-width spaces and joiners) dropped, look-alike letters folded to Latin,
+Markdown markup characters dropped (all mapped back to the typed text, so
+highlighting and pseudonymising still work), and as rendered by the one
+sanitiser with the tags stripped. A hit found only in the rendered text
+cannot be mapped back: it blocks by category, with nothing highlighted.
+Warnings read the undisguised views too, and skip a one-word "name" that
+opens a sentence and is no known first name ("Tekenen werkt goed"), as the
+moderation checks do (`pii.likely_name`).
 
 What is stored is `record()`: categories and counts, never spans or text.
 Nothing here logs, and no exception message carries user text.
@@ -16,14 +34,107 @@ Nothing here logs, and no exception message carries user text.
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from ..moderation.pii import KnownIdentity, find_bsn, find_personal_data, match_known_identity, pseudonymise
+from ..moderation.pii import (
+    KnownIdentity,
+    find_bsn,
+    find_personal_data,
+    find_undisguised,
+    likely_name,
+    match_known_identity,
+    pseudonymise,
+    rendered_plain,
+)
 from .service import QuestionError
 
 __all__ = ["KnownIdentity", "GuardReport", "PersonalDataBlocked", "PersonalDataWarning", "check_texts",
-           "pseudonymise_texts", "highlight"]
+           "pseudonymise_texts", "highlight", "known_identity_for", "put_on_form", "WARN", "HOLD",
+           "GUARDED_FIELDS", "UNGUARDED_FIELDS"]
+
+# What happens to personal data other than the resident's identity and a BSN (which always block).
+WARN = "warn"  # the author changes the text or confirms it identifies nobody
+HOLD = "hold"  # moderation holds the text for a moderator (posts by others than the owner)
+
+# Every free-text form field the guard reads, "FormClass.field": who writes it and what happens.
+# "Blocks" always names the category next to the field and keeps the text as typed.
+GUARDED_FIELDS = {
+    "QuestionForm.title": "owner: the identity and a BSN block; other personal data warns",
+    "QuestionForm.situation": "owner: the identity and a BSN block; other personal data warns",
+    "QuestionForm.request": "owner: the identity and a BSN block; other personal data warns",
+    "PostForm.body": "owner: the identity and a BSN block, other personal data warns; "
+                     "anyone else: a BSN blocks, other personal data holds the post (HOLD)",
+    "CloseForm.explanation": "owner (closing feedback, read by the advisers, coordinators and moderators): "
+                             "the identity and a BSN block; other personal data warns",
+    "NominateForm.note": "owner nominating (read by every participant): the identity and a BSN block; "
+                         "coordinator (agenda, triage): a BSN blocks; other personal data warns",
+    "FlagForm.note": "owner flagging (read by moderators): the identity and a BSN block; "
+                     "anyone else: a BSN blocks; other personal data warns",
+    "DecisionForm.reason": "moderator (read by the author): a BSN blocks; other personal data warns",
+    "RedactForm.body": "moderator (the post's new text, read by all): a BSN blocks; other personal data warns",
+    "RedactForm.reason": "moderator (read by the author): a BSN blocks; other personal data warns",
+    "ConclusionForm.conclusion": "coordinator (an advice post): a BSN blocks; other personal data holds it (HOLD)",
+    "SharpenForm.body": "coordinator in triage (a post): a BSN blocks; other personal data holds it (HOLD)",
+}
+
+# Free-text fields the guard does not read, and why. Everything else must be in GUARDED_FIELDS.
+UNGUARDED_FIELDS = {
+    "LoginForm.email": "an account's e-mail address, never shown to others",
+    "LoginForm.password": "a password: never stored in clear, never shown",
+    "CodeForm.code": "a one-time code: checked, never stored or shown",
+    "EnrolCodeForm.code": "a one-time code: checked, never stored or shown",
+    "StepUpForm.step_up_password": "a password: never stored in clear, never shown",
+    "StepUpForm.step_up_code": "a one-time code: checked, never stored or shown",
+    "AcceptInvitationForm.password": "a password: never stored in clear, never shown",
+    "AcceptInvitationForm.password_repeat": "a password: never stored in clear, never shown",
+    "AcceptInvitationForm.recovery_code": "a secret recovery code: never stored in clear, never shown",
+    "ChangePasswordForm.current_password": "a password: never stored in clear, never shown",
+    "ChangePasswordForm.password": "a password: never stored in clear, never shown",
+    "ChangePasswordForm.password_repeat": "a password: never stored in clear, never shown",
+    "UserProfileForm.name": "the name of a user of the platform (a professional), shown by design",
+    "InviteUserForm.name": "the name of a user of the platform (a professional), shown by design",
+    "InviteUserForm.email": "a professional's e-mail address for the invitation, shown to admins only",
+    "EditUserForm.name": "the name of a user of the platform (a professional), shown by design",
+    "OrganisationForm.name": "the name of an affiliated organisation, set by admins",
+    "TeamForm.name": "the name of a neighbourhood team, set by admins",
+    "ExpertiseAreaForm.name": "the name of an expertise area, set by admins",
+    "ExpertiseAreaForm.description": "what an expertise area covers, set by admins; about no family",
+    "SeriesForm.name": "the name of a weekly consultation, set by coordinators; about no family",
+    "SeriesForm.place": "where a consultation meets: an address by design, about no family",
+    "SeriesForm.video_url": "the consultation's video link (checked to be https)",
+    "MonthForm.maand": "a month (jjjj-mm) for the hours report, a query parameter",
+    "QuestionForm.new_name": "the resident's identity itself: sealed in the vault, shown to the owner only",
+    "QuestionForm.new_file_number": "the resident's identity itself: sealed in the vault (a BSN is refused)",
+    "ResidentForm.name": "the resident's identity itself: sealed in the vault, shown to the owner only",
+    "ResidentForm.file_number": "the resident's identity itself: sealed in the vault (a BSN is refused)",
+    "CompleteRecoveryForm.kit": "the organisation's recovery key for one ceremony: never stored or shown",
+}
+
+_identity_lookup = None
+
+
+def register_identity_lookup(lookup):
+    """Let the owner module tell the guard the identity of a question's resident (see `known_identity_for`)."""
+    global _identity_lookup
+    _identity_lookup = lookup
+
+
+def known_identity_for(user, question, *, now):
+    """Return the KnownIdentity to check `user`'s text about `question` against, or None.
+
+    None for everyone but the question's owner, without touching the vault.
+    For the owner, the owner module (registered with `register_identity_lookup`,
+    so that moderation and consultation code never imports it) decrypts the
+    identity in the owner's own request, audited; it raises ResidentLocked when
+    the vault is locked, so an owner's text is never let through unchecked.
+    """
+    if question is None or user is None or question.owner_id != user.id:
+        return None
+    if _identity_lookup is None:
+        raise RuntimeError("the owner module did not register the guard's identity lookup")
+    return _identity_lookup(user, question, now)
 
 # How a blocking hit is named to the owner: by category, never by the matched text.
 BLOCK_LABELS = {
@@ -53,20 +164,22 @@ class FieldReport:
     """What the guard found in one text (kept in memory for one response only)."""
 
     text: str
-    blocking: list = field(default_factory=list)  # Spans: known identity, BSN
+    blocking: list = field(default_factory=list)  # Spans of the typed text: known identity, BSN
     warnings: list = field(default_factory=list)  # Spans: other personal data
+    # Categories that block but were found only in the rendered text: no span to show.
+    unmapped: set = field(default_factory=set)
 
 
 @dataclass
 class GuardReport:
-    """The guard's findings over the owner's texts, per form field."""
+    """The guard's findings over a form's texts, per form field."""
 
     fields: dict  # field name -> FieldReport
     confirmed: bool = False
 
     @property
     def blocked(self):
-        return any(r.blocking for r in self.fields.values())
+        return any(r.blocking or r.unmapped for r in self.fields.values())
 
     @property
     def warned(self):
@@ -74,11 +187,14 @@ class GuardReport:
 
     def blocking_categories(self, name):
         """Return the Dutch names of what blocks field `name`, in a fixed order."""
-        types = {s.type for s in self.fields[name].blocking}
+        report = self.fields[name]
+        types = {s.type for s in report.blocking} | report.unmapped
         return [label for key, label in BLOCK_LABELS.items() if key in types]
 
-    def warning_categories(self):
-        counts = Counter(s.type for r in self.fields.values() for s in r.warnings)
+    def warning_categories(self, name=None):
+        """Return [(Dutch name, count)] of the warnings, in field `name` or in all fields."""
+        reports = self.fields.values() if name is None else [self.fields[name]]
+        counts = Counter(s.type for r in reports for s in r.warnings)
         return [(WARN_LABELS.get(t, t), n) for t, n in sorted(counts.items())]
 
     def record(self):
@@ -114,25 +230,33 @@ def _overlaps(span, others):
     return any(span.start < o.end and o.start < span.end for o in others)
 
 
-def inspect_texts(texts, known=None):
+def _inspect(text, known, warn):
+    blocking = find_undisguised(text, lambda t: _blocking_spans(t, known))
+    plain = rendered_plain(text)
+    found = {s.type for s in find_undisguised(plain, lambda t: _blocking_spans(t, known))} if plain != text else set()
+    unmapped = found - {s.type for s in blocking}
+    warnings = []
+    if warn:
+        warnings = [s for s in find_undisguised(text, find_personal_data)
+                    if s.type != "bsn" and not _overlaps(s, blocking) and likely_name(text, s)]
+    return FieldReport(text, blocking, warnings, unmapped)
+
+
+def inspect_texts(texts, known=None, *, policy=WARN):
     """Return a GuardReport for `texts` ({field: text}) without deciding anything."""
-    fields = {}
-    for name, text in texts.items():
-        text = text or ""
-        blocking = _blocking_spans(text, known)
-        warnings = [s for s in find_personal_data(text) if s.type != "bsn" and not _overlaps(s, blocking)]
-        fields[name] = FieldReport(text, blocking, warnings)
-    return GuardReport(fields)
+    return GuardReport({name: _inspect(text or "", known, policy == WARN) for name, text in texts.items()})
 
 
-def check_texts(texts, known=None, *, confirmed=False):
-    """Check the owner's texts; return the GuardReport when they may be saved.
+def check_texts(texts, known=None, *, confirmed=False, policy=WARN):
+    """Check texts before they are stored; return the GuardReport when they may be saved.
 
-    Raise PersonalDataBlocked on the resident's identity or a BSN (whatever
-    `confirmed` says), and PersonalDataWarning on other suspected personal
-    data unless the owner confirmed it is not identifying.
+    Raise PersonalDataBlocked on the resident's identity (when `known` is
+    given: the owner's texts) or a BSN, whatever `confirmed` says; with policy
+    WARN, raise PersonalDataWarning on other suspected personal data unless the
+    author confirmed it is not identifying. With policy HOLD other personal
+    data is moderation's (`moderation.service.screen_post` holds the post).
     """
-    report = inspect_texts(texts, known)
+    report = inspect_texts(texts, known, policy=policy)
     report.confirmed = bool(confirmed)
     if report.blocked:
         raise PersonalDataBlocked(report)
@@ -144,15 +268,41 @@ def check_texts(texts, known=None, *, confirmed=False):
 def pseudonymise_texts(texts, known=None):
     """Return the texts with every suspected part replaced by "[naam]", "[adres]", …
 
-    Blocking hits (the resident's identity, a BSN) are replaced too, so the
-    one-click version always passes the guard's blocks.
+    Blocking hits (the resident's identity, a BSN) are replaced too, disguised
+    ones included, so the one-click version passes the guard's blocks, except
+    for a hit that only the rendered text shows (that one the author removes).
     """
     out = {}
     for name, text in texts.items():
         text = text or ""
-        spans = _blocking_spans(text, known) + find_personal_data(text)
+        spans = find_undisguised(text, lambda t: _blocking_spans(t, known)) + find_undisguised(text, find_personal_data)
         out[name] = pseudonymise(text, spans)
     return out
+
+
+def put_on_form(form, error):
+    """Put the guard's findings next to the fields of `form`; return the report for the page.
+
+    A block names what was found by category (never the text); a warning says
+    which kinds of data may be in the field. The form keeps the texts as typed.
+    """
+    report = error.report
+    for name in report.fields:
+        field_ = getattr(form, name, None)
+        if field_ is None:
+            continue
+        categories = report.blocking_categories(name)
+        if categories:
+            message = _("Deze tekst bevat %(what)s. Haal dat weg: deskundigen mogen niet zien over wie het gaat.",
+                        what=_(" en ").join(str(c) for c in categories))
+        elif isinstance(error, PersonalDataWarning) and report.fields[name].warnings:
+            message = _("Deze tekst bevat misschien %(what)s. Pas de tekst aan of bevestig dat dit geen "
+                        "herleidbare gegevens zijn.",
+                        what=", ".join(f"{label} ({count})" for label, count in report.warning_categories(name)))
+        else:
+            continue
+        field_.errors = list(field_.errors) + [message]
+    return report
 
 
 def highlight(report_field):

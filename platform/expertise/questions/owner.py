@@ -162,6 +162,16 @@ def check_reply(owner, question, body, *, pii_confirmed=False, private_key, now,
     return guard.check_texts({"body": body or ""}, known(identity), confirmed=pii_confirmed).record()
 
 
+def _identity_for_guard(user, question, now):
+    """The guard's identity lookup (`guard.known_identity_for`): the owner's own request only."""
+    if not service.is_owner(user, question):
+        return None
+    return known(reveal(user, question, private_key=try_unlock(), now=now, source=source()))
+
+
+guard.register_identity_lookup(_identity_for_guard)
+
+
 def _chosen_identity(owner, choice, new_identity, *, private_key, now, today, source=None):
     """Return the identity the form names (a new one as typed, or a chosen resident's), writing nothing."""
     choice = (choice or "").strip()
@@ -233,9 +243,20 @@ def hand_over_question(owner, question, colleague, *, private_key, now, source=N
     return next(event for event in moved if event.question_id == question.id)
 
 
-def close_question(owner, question, *, now, **kwargs):
-    """Close the question; when no other question about its resident is still open, schedule erasure."""
-    service.close_question(owner, question, now=now, **kwargs)
+def close_question(owner, question, *, now, explanation, pii_confirmed=False, private_key=None, source=None,
+                   **kwargs):
+    """Close the question after the guard read the feedback; when no other question about its
+    resident is still open, schedule erasure.
+
+    The feedback is shown to the experts who advised, the coordinators and the
+    moderators: the resident's identity and a BSN block it, other personal
+    data warns (guard.PersonalDataBlocked / PersonalDataWarning).
+    """
+    if not service.is_owner(owner, question):
+        raise QuestionError(_l("Alleen de eigenaar van de vraag kan dit doen."))
+    identity = reveal(owner, question, private_key=private_key, now=now, source=source)
+    guard.check_texts({"explanation": explanation or ""}, known(identity), confirmed=pii_confirmed)
+    service.close_question(owner, question, now=now, explanation=explanation, **kwargs)
     resident = service.live_resident(question)
     if resident is not None and not service.has_other_unclosed_question(question):
         vault.schedule_erasure(resident, closed_at=now)

@@ -337,6 +337,13 @@ def post_reply(author, question, *, body, parent=None, pii_check=None, now):
                       pii_check=pii_check, now=now)
 
 
+def _refuse_bsn(texts):
+    """Raise guard.PersonalDataBlocked when a text by someone other than the owner holds a BSN."""
+    from . import guard  # the guard imports this module
+
+    guard.check_texts(texts, None, policy=guard.HOLD)
+
+
 def place_post(author, question, *, body, kind, role, parent=None, pii_check=None, screened_text=None, now):
     """Put a post in the thread: the one path every post takes, whoever writes it.
 
@@ -346,8 +353,12 @@ def place_post(author, question, *, body, kind, role, parent=None, pii_check=Non
     organisation and a family worker's team are shown with the post);
     `screened_text` is what the checks read when part of the body is the
     platform's own (the weekly consultation's list of experts present).
-    Callers check who may post.
+    Callers check who may post. Anyone but the owner (whose texts the guard
+    reads with the resident's identity before this) is refused a BSN here;
+    their other personal data the checks hold for a moderator.
     """
+    if author.id != question.owner_id:
+        _refuse_bsn({"body": body if screened_text is None else screened_text})
     post = Post(
         question=question,
         author=author,
@@ -398,6 +409,8 @@ def edit_post(actor, post, *, body, pii_check=KEEP, now):
         raise QuestionError(_l("Schrijf een bericht."), "body")
     if body == post.body:
         return post
+    if actor.id != post.question.owner_id:
+        _refuse_bsn({"body": body})
     db.session.add(PostRevision(post=post, editor=actor, body=post.body, created_at=now))
     post.body = body
     post.body_html = render_markdown(body)

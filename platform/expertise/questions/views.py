@@ -206,17 +206,8 @@ def _pseudonymise_form(form, *, private_key):
 
 
 def _guard_failed(form, error):
-    """Put the guard's findings on the form: blocks as field errors (by category), warnings as a report."""
-    if isinstance(error, guard.PersonalDataBlocked):
-        for name in error.report.fields:
-            categories = error.report.blocking_categories(name)
-            field = getattr(form, name, None)
-            if categories and field is not None:
-                field.errors = list(field.errors) + [
-                    _("Deze tekst bevat %(what)s. Haal dat weg: deskundigen mogen niet zien over wie het gaat.",
-                      what=_(" en ").join(str(c) for c in categories))
-                ]
-    return error.report
+    """Put the guard's findings on the form: blocks and warnings next to the fields, and the report."""
+    return guard.put_on_form(form, error)
 
 
 def _today():
@@ -699,11 +690,24 @@ def close(question_id):
     advices = [p for p in thread.posts if p.is_advice]
     form = close_form_for(advices, label=_advice_rating_label,
                           description=lambda p: "“%s”" % plain_excerpt(p.body_html))()
-    if form.validate_on_submit():
+    report = None
+    if request.method == "POST" and request.form.get("actie") == ACTION_PSEUDONYMISE and form.validate():
+        form.explanation.data = owner.pseudonymised(
+            current_user, {"explanation": form.explanation.data or ""}, question=question,
+            private_key=owner.try_unlock(), now=utcnow(), source=owner.source())["explanation"]
+        form.pii_confirmed.data = False
+        flash(_("De gemarkeerde gegevens zijn vervangen door [naam], [adres], … Lees de tekst na en plaats hem."),
+              "info")
+    elif form.validate_on_submit():
         ratings = {p.id: getattr(form, f"rating_{p.id}").data for p in advices}
         try:
             owner.close_question(current_user, question, outcome=form.outcome.data,
-                                 explanation=form.explanation.data, ratings=ratings, now=utcnow())
+                                 explanation=form.explanation.data, ratings=ratings,
+                                 pii_confirmed=form.pii_confirmed.data, private_key=owner.try_unlock(),
+                                 now=utcnow(), source=owner.source())
+        except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
+            db.session.rollback()
+            report = _guard_failed(form, error)
         except service.QuestionError as error:
             db.session.rollback()
             _apply_error(form, error)
@@ -712,7 +716,10 @@ def close(question_id):
             flash(_("De vraag is afgesloten. Dank voor je terugkoppeling."), "success")
             return redirect(url_for("questions.detail", question_id=question.id))
     rating_fields = [(p, getattr(form, f"rating_{p.id}")) for p in advices]
-    return render_template("questions/close.html", form=form, question=question, rating_fields=rating_fields)
+    page = render_template("questions/close.html", form=form, question=question, rating_fields=rating_fields,
+                           guard_report=report, highlight=guard.highlight)
+    db.session.commit()  # audit rows of the identity read for the guard
+    return _no_store(page)
 
 
 menu_item("questions.index", _l("Vragen"), roles=QUESTION_ROLES, order=10)
