@@ -3,7 +3,7 @@ nominations, triage, expert hours and calendar feeds."""
 import re
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,13 +44,6 @@ def _apply_error(form, error):
         field.errors = list(field.errors) + [error.message]
     else:
         flash(error.message, "error")
-
-
-def _no_store(page):
-    """A page that shows back what the guard found in a text: no browser or proxy may keep it."""
-    response = make_response(page)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _checked_action_form():
@@ -420,7 +413,7 @@ def nominate(question_id):
     db.session.commit()  # meetings created on demand (and the audit of an owner's identity read)
     page = render_template("consultations/nominate.html", form=form, question=question, meetings=meetings,
                            is_coordinator=is_coordinator, guard_report=report, highlight=guard.highlight)
-    return _no_store(page) if report is not None else page
+    return page  # no-store, as every response (core/security.py)
 
 
 # --- triage ---------------------------------------------------------------------------------
@@ -465,7 +458,7 @@ def _render_triage(question, sharpen_form, route_form, schedule_form, meetings, 
     page = render_template("consultations/triage.html", question=question, sharpen_form=sharpen_form,
                            route_form=route_form, schedule_form=schedule_form, meetings=meetings,
                            guard_report=report, guarded=guarded, highlight=guard.highlight)
-    return _no_store(page) if report is not None else page
+    return page  # no-store, as every response (core/security.py)
 
 
 def _guard_refused(question, error, forms, guarded):

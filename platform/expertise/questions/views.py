@@ -719,7 +719,7 @@ def close(question_id):
     page = render_template("questions/close.html", form=form, question=question, rating_fields=rating_fields,
                            guard_report=report, highlight=guard.highlight)
     db.session.commit()  # audit rows of the identity read for the guard
-    return _no_store(page)
+    return page
 
 
 menu_item("questions.index", _l("Vragen"), roles=QUESTION_ROLES, order=10)
