@@ -31,10 +31,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .pii import Span
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SOCKET = os.path.join(tempfile.gettempdir(), f"expertise-deduce-{os.getuid()}.sock")
 MAX_REQUEST_BYTES = 256 * 1024
@@ -110,7 +113,9 @@ def spans_from_document(text: str, doc: Any) -> list[Span]:
     for ann in doc.annotations:
         kind = map_tag(ann.tag)
         if kind is not None:
-            spans.append(Span(ann.start_char, ann.end_char, kind, text[ann.start_char:ann.end_char]))
+            # deduce's offsets may be numpy integers, which json cannot write: plain ints only.
+            start, end = int(ann.start_char), int(ann.end_char)
+            spans.append(Span(start, end, kind, text[start:end]))
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -123,10 +128,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 raise ValueError
             doc = self.server.deduce.deidentify(text)  # type: ignore[attr-defined]
             spans = spans_from_document(text, doc)
-            reply = {"spans": [[s.start, s.end, s.type] for s in spans]}
-        except Exception:  # noqa: BLE001  (never echo the input back in an error)
-            reply = {"error": "bad request"}
-        self.wfile.write(json.dumps(reply).encode() + b"\n")
+            answer = json.dumps({"spans": [[int(s.start), int(s.end), s.type] for s in spans]})
+        except Exception as error:  # noqa: BLE001  (never echo the input back in an error)
+            log.warning("deduce worker could not answer a request (%s)", type(error).__name__)
+            answer = json.dumps({"error": "bad request"})
+        self.wfile.write(answer.encode() + b"\n")
 
 
 class _Server(socketserver.UnixStreamServer):
@@ -169,18 +175,74 @@ def serve(path: str | None = None, cache_path: str | None = None, *, exit_with_p
             os.unlink(path)
 
 
+# Why a query got no spans, per process: "unreachable" (no worker on the socket), "timeout",
+# "worker_error" (it answered an error), "bad_reply", "too_large". Types only, never text.
+_fallbacks: Counter = Counter()
+_state_lock = threading.Lock()
+_down_since: float | None = None  # monotonic time of the first failure of the current outage
+_last_answer: float | None = None
+
+
+def _note_fallback(kind: str) -> None:
+    """Count a query that got no spans; log the first one of an outage (once, by type)."""
+    global _down_since
+    with _state_lock:
+        _fallbacks[kind] += 1
+        first = _down_since is None
+        if first:
+            _down_since = time.monotonic()
+    if first:
+        log.error("deduce worker unavailable (%s): posts it should check are held for a moderator", kind)
+
+
+def _note_answer() -> None:
+    global _down_since, _last_answer
+    with _state_lock:
+        was_down = _down_since is not None
+        _down_since = None
+        _last_answer = time.monotonic()
+    if was_down:
+        log.warning("deduce worker answers again")
+
+
+def fallbacks() -> dict[str, int]:
+    """Return how many queries of this process got no spans, per reason (a copy)."""
+    with _state_lock:
+        return dict(_fallbacks)
+
+
+def status() -> dict[str, Any]:
+    """This process's view of the worker: up or down since the last query, and the fallbacks."""
+    with _state_lock:
+        down = _down_since is not None
+        return {
+            "available": not down if (down or _last_answer is not None) else None,
+            "down_for_seconds": round(time.monotonic() - _down_since, 1) if down else None,
+            "fallbacks": dict(_fallbacks),
+        }
+
+
+def probe(path: str | None = None, timeout: float = 0.5) -> bool:
+    """Return True when a worker answers a small request on the socket (for health checks)."""
+    return DeduceQuery("Probe.", timeout, path=path).spans() is not None
+
+
 class DeduceQuery:
     """A request sent to the worker; `spans()` reads its answer, so the caller can work meanwhile.
 
     `spans()` returns None when the worker is down, slower than the timeout or
-    answers nonsense. Use as a context manager, or call `spans()`, to close the socket.
+    answers nonsense; each such fallback is counted by reason (`fallbacks()`) and the
+    first of an outage logged by type. Use as a context manager, or call `spans()`,
+    to close the socket.
     """
 
     def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None) -> None:
         self.text = text
         self._sock = None
+        self._failed: str | None = None
         payload = json.dumps({"text": text}).encode() + b"\n"
         if len(payload) > MAX_REQUEST_BYTES:
+            self._failed = "too_large"
             return
         sock = None
         try:
@@ -188,14 +250,18 @@ class DeduceQuery:
             sock.settimeout(timeout)
             sock.connect(path or socket_path())
             sock.sendall(payload)
-        except OSError:
+        except OSError as error:
             if sock is not None:
                 sock.close()
+            self._failed = "timeout" if isinstance(error, TimeoutError) else "unreachable"
             return
         self._sock = sock
 
     def spans(self) -> list[Span] | None:
         if self._sock is None:
+            if self._failed is not None:
+                _note_fallback(self._failed)
+                self._failed = None  # counted once per query
             return None
         try:
             chunks = []
@@ -205,11 +271,23 @@ class DeduceQuery:
                     break
                 chunks.append(chunk)
             reply = json.loads(b"".join(chunks))
-            return [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            if isinstance(reply, dict) and "error" in reply:
+                _note_fallback("worker_error")
+                return None
+            spans = [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
+        except TimeoutError:
+            _note_fallback("timeout")
+            return None
+        except OSError:
+            _note_fallback("unreachable")
+            return None
+        except (ValueError, KeyError, TypeError):
+            _note_fallback("bad_reply")
             return None
         finally:
             self.close()
+        _note_answer()
+        return spans
 
     def close(self) -> None:
         if self._sock is not None:
