@@ -4,7 +4,9 @@
 web worker. One long-lived process loads it and answers over a Unix socket (mode 0600, one
 JSON line per request); the web app calls `deduce_spans()`, or sends a `DeduceQuery` first and
 reads it after its own checks. Either gives None when the worker is down or slower than the
-timeout, so the rule-based checks carry on alone.
+timeout; the moderation service then holds the post for a moderator (it fails closed). Each
+such fallback is counted by type (`fallbacks()`) and the first of an outage logged once.
+`Supervisor` runs the worker and starts it again whenever it exits (run.py uses it).
 
 Security notes:
 * `deduce` caches its lookup structures as a pickle; whoever can write that file can run code
@@ -183,11 +185,12 @@ _down_since: float | None = None  # monotonic time of the first failure of the c
 _last_answer: float | None = None
 
 
-def _note_fallback(kind: str) -> None:
+def _note_fallback(kind: str, count: bool = True) -> None:
     """Count a query that got no spans; log the first one of an outage (once, by type)."""
     global _down_since
     with _state_lock:
-        _fallbacks[kind] += 1
+        if count:
+            _fallbacks[kind] += 1
         first = _down_since is None
         if first:
             _down_since = time.monotonic()
@@ -223,8 +226,78 @@ def status() -> dict[str, Any]:
 
 
 def probe(path: str | None = None, timeout: float = 0.5) -> bool:
-    """Return True when a worker answers a small request on the socket (for health checks)."""
-    return DeduceQuery("Probe.", timeout, path=path).spans() is not None
+    """Return True when a worker answers a small request on the socket (for health checks).
+
+    A failed probe is no fallback (no text went unchecked) but begins an outage like one.
+    """
+    return DeduceQuery("Probe.", timeout, path=path, _count=False).spans() is not None
+
+
+class Supervisor:
+    """Run the worker as a child process and start it again whenever it exits.
+
+    `run.py` uses it in development; in production a service manager does the same
+    (README, "The deduce worker"). Waits grow from `min_wait` to `max_wait` seconds
+    while the worker keeps dying soon after starting, and each exit is logged with
+    its exit code only.
+    """
+
+    def __init__(self, socket: str, cache: str | None, *, min_wait: float = 1.0,
+                 max_wait: float = 30.0, exit_with_parent: bool = True, **popen: Any) -> None:
+        self.command = [sys.executable, "-m", "expertise.moderation.deduce_worker", "--socket", socket]
+        if cache:
+            self.command += ["--cache", str(cache)]
+        if exit_with_parent:
+            self.command.append("--exit-with-parent")
+        self.min_wait, self.max_wait = min_wait, max_wait
+        self.popen = popen
+        self.process: Any = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "Supervisor":
+        self._spawn()
+        self._thread = threading.Thread(target=self._watch, name="deduce-supervisor", daemon=True)
+        self._thread.start()
+        return self
+
+    def _spawn(self) -> None:
+        import subprocess  # noqa: PLC0415
+
+        with self._lock:
+            if not self._stopping.is_set():
+                self.process = subprocess.Popen(self.command, **self.popen)
+
+    def _watch(self) -> None:
+        wait = self.min_wait
+        while not self._stopping.is_set():
+            process = self.process
+            started = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started > 120:  # it ran a good while: start again promptly
+                wait = self.min_wait
+            log.error("deduce worker exited (code %s); starting it again in %g s", code, wait)
+            if self._stopping.wait(wait):
+                return
+            wait = min(wait * 2, self.max_wait)
+            self.restarts += 1
+            self._spawn()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stopping.set()
+        with self._lock:
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except Exception:  # noqa: BLE001  (subprocess.TimeoutExpired)
+                process.kill()
+                process.wait()
 
 
 class DeduceQuery:
@@ -236,8 +309,9 @@ class DeduceQuery:
     to close the socket.
     """
 
-    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None) -> None:
+    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None, _count: bool = True) -> None:
         self.text = text
+        self._count = _count
         self._sock = None
         self._failed: str | None = None
         payload = json.dumps({"text": text}).encode() + b"\n"
@@ -260,7 +334,7 @@ class DeduceQuery:
     def spans(self) -> list[Span] | None:
         if self._sock is None:
             if self._failed is not None:
-                _note_fallback(self._failed)
+                _note_fallback(self._failed, self._count)
                 self._failed = None  # counted once per query
             return None
         try:
@@ -272,17 +346,17 @@ class DeduceQuery:
                 chunks.append(chunk)
             reply = json.loads(b"".join(chunks))
             if isinstance(reply, dict) and "error" in reply:
-                _note_fallback("worker_error")
+                _note_fallback("worker_error", self._count)
                 return None
             spans = [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
         except TimeoutError:
-            _note_fallback("timeout")
+            _note_fallback("timeout", self._count)
             return None
         except OSError:
-            _note_fallback("unreachable")
+            _note_fallback("unreachable", self._count)
             return None
         except (ValueError, KeyError, TypeError):
-            _note_fallback("bad_reply")
+            _note_fallback("bad_reply", self._count)
             return None
         finally:
             self.close()
