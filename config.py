@@ -70,7 +70,8 @@ class BaseConfig:
     PROJECT_ROOT = str(ROOT)
     INSTANCE_PATH = str(INSTANCE)
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: database errors name no statement parameters (post texts) in any message.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Sessions: HttpOnly, SameSite=Lax, 30 minutes idle, never "remember me".
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "ep_session")

@@ -194,3 +194,35 @@ class AppServer:
 
     def log_text(self):
         return (self.workdir / "server.log").read_text()
+
+
+class GunicornServer(AppServer):
+    """The app with the test hooks (`realtime_app.py`) under gunicorn with gevent-websocket workers.
+
+    Production's shape (README, "Socket fan-out benchmark"), optionally sharing events via Redis.
+    """
+
+    def __init__(self, workdir, env, workers=1, redis_url=None):
+        env = {**env, "SOCKETIO_ASYNC_MODE": "gevent"}
+        if redis_url:
+            env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
+        super().__init__(workdir, env=env, script=ROOT / "tests" / "support" / "realtime_app.py")
+        self.workers = workers
+
+    def start(self):
+        self.seed()
+        self.log = open(self.workdir / "server.log", "w")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+                "-w", str(self.workers),
+                "-b", f"127.0.0.1:{self.port}",
+                "--chdir", str(ROOT),
+                "tests.support.realtime_app:app",
+            ],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, process=self.process)
+        time.sleep(1.0)  # let every worker boot
+        return self
