@@ -224,5 +224,18 @@ class GunicornServer(AppServer):
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_for_port(self.port, process=self.process)
-        time.sleep(1.0)  # let every worker boot
+        # The master listens before its workers have imported the app (seconds on a busy machine).
+        import urllib.request  # noqa: PLC0415
+
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/inloggen", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        time.sleep(1.0)  # let the other workers boot too
         return self
