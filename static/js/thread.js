@@ -39,6 +39,14 @@
   }
 
   var lastPostId = idsOf("article.post[id^='bericht-']", "bericht-");
+  // What the page was rendered with is at least as new as its cursor: an older copy arriving
+  // late (a live event sent before the page was read) must not replace it.
+  section.querySelectorAll("article.post[id^='bericht-']").forEach(function (element) {
+    var id = parseInt(element.id.slice("bericht-".length), 10);
+    if (!isNaN(id)) {
+      versions[id] = syncVersion;
+    }
+  });
   var lastEventId = idsOf("li[id^='gebeurtenis-']", "gebeurtenis-");
 
   function threadList() {
