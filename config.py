@@ -70,7 +70,8 @@ class BaseConfig:
     PROJECT_ROOT = str(ROOT)
     INSTANCE_PATH = str(INSTANCE)
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: database errors name no statement parameters (post texts) in any message.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Sessions: HttpOnly, SameSite=Lax, 30 minutes idle, never "remember me".
     # The cookie is a browser-session cookie (no Expires): closing the browser
@@ -234,8 +235,12 @@ class DevelopmentConfig(BaseConfig):
     MAIL_SUPPRESS_SEND = True
     MAIL_FILE_DIR = str(INSTANCE / "mail")
     EMAIL_ALLOW_TEST_DOMAIN = True
-    # `make run` starts the worker on this socket next to the app (run.py).
-    DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or str(INSTANCE / "deduce.sock")
+    # `make run` starts the worker on this socket next to the app (run.py) when
+    # EXPERTISE_DEDUCE_CACHE names its cache. Without either the app does not ask deduce
+    # (a socket nobody serves would hold every post: the check fails closed).
+    DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or (
+        str(INSTANCE / "deduce.sock") if os.environ.get("EXPERTISE_DEDUCE_CACHE") else None
+    )
 
 
 class TestConfig(BaseConfig):

@@ -4,49 +4,42 @@ BASE_URL follows HOST and PORT unless it is set (config.DevelopmentConfig). Prod
 runs `run:app` under gunicorn instead (README); this script refuses to serve it.
 
 In development, when EXPERTISE_DEDUCE_CACHE names a built cache (`make run` passes the one
-`make install` builds), it also starts the deduce worker (one process, socket in instance/)
-and stops it when the server stops. In production
-run the worker as its own service instead (README, "Moderation").
+`make install` builds), it also starts the deduce worker (one process, socket in instance/),
+starts it again whenever it exits, and stops it when the server stops. Without a cache the
+development server does not ask deduce. In production run the worker as its own service,
+restarted by the service manager, instead (README, "The deduce worker").
 """
 import atexit
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from config import config_from_env, serve_address
 from expertise import create_app
 from expertise.core.devserver import serve
+from expertise.moderation.deduce_worker import Supervisor
 
 app = create_app(config_from_env())
 
 
 def start_deduce_worker(app):
-    """Start the deduce worker next to the development server; return the process or None."""
+    """Start the supervised deduce worker next to the development server; return the Supervisor or None.
+
+    When no worker is started, the app stops asking deduce (a configured socket without a worker
+    would hold every post for a moderator: the check fails closed).
+    """
     socket_path = app.config.get("DEDUCE_SOCKET")
     if app.config["ENV_NAME"] != "development" or not socket_path:
         return None
-    if not os.environ.get("EXPERTISE_DEDUCE_CACHE"):
+    cache = Path(os.environ["EXPERTISE_DEDUCE_CACHE"]) if os.environ.get("EXPERTISE_DEDUCE_CACHE") else None
+    if cache is None or not (cache / "cache" / "lookup_structs.pickle").exists():
+        if cache is not None:
+            print(f"deduce cache not found in {cache}: personal-data checks run without deduce", file=sys.stderr)
+        app.config["DEDUCE_SOCKET"] = None
         return None
-    cache = Path(os.environ["EXPERTISE_DEDUCE_CACHE"])
-    if not (cache / "cache" / "lookup_structs.pickle").exists():
-        print(f"deduce cache not found in {cache}: personal-data checks run without deduce", file=sys.stderr)
-        return None
-    process = subprocess.Popen([
-        sys.executable, "-m", "expertise.moderation.deduce_worker",
-        "--socket", socket_path, "--cache", str(cache), "--exit-with-parent",
-    ])
-
-    def stop():
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    atexit.register(stop)
-    return process
+    supervisor = Supervisor(socket_path, str(cache)).start()
+    atexit.register(supervisor.stop)
+    return supervisor
 
 
 if __name__ == "__main__":

@@ -50,8 +50,7 @@ from tests.support.realtime import (  # noqa: E402
     csrf_token,
     login_over_http,
 )
-from tests.support import gunicorn_ready  # noqa: E402
-from tests.support.servers import AppServer, free_port, wait_for_port  # noqa: E402
+from tests.support.servers import AppServer, GunicornServer, free_port, wait_for_port  # noqa: E402
 
 REALTIME_APP = ROOT / "tests" / "support" / "realtime_app.py"
 MAX_CLIENTS = 500
@@ -65,45 +64,6 @@ ADVICE = (
     "met de ouders welke kleine stap deze week haalbaar is, en bespreek over twee weken wat het heeft "
     "opgeleverd. Benchmarkadvies {n}."
 )
-
-
-class GunicornServer(AppServer):
-    """The same app under gunicorn with gevent-websocket workers, optionally sharing events via Redis."""
-
-    def __init__(self, workdir, env, workers=1, redis_url=None):
-        env = {**env, "SOCKETIO_ASYNC_MODE": "gevent"}
-        if redis_url:
-            env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
-        super().__init__(workdir, env=env, script=REALTIME_APP)
-        self.workers = workers
-
-    def start(self):
-        self.seed()
-        self.log = open(self.workdir / "server.log", "w")
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-                "-w", str(self.workers),
-                "-b", f"127.0.0.1:{self.port}",
-                "-c", "python:tests.support.gunicorn_ready",
-                "--chdir", str(ROOT),
-                "tests.support.realtime_app:app",
-            ],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        wait_for_port(self.port, process=self.process)
-        self.wait_for_workers()
-        return self
-
-    def wait_for_workers(self, timeout=120.0):
-        """Wait until every worker has loaded the app (see tests/support/gunicorn_ready.py)."""
-        deadline = time.monotonic() + timeout
-        log = self.workdir / "server.log"
-        while log.read_text(errors="replace").count(gunicorn_ready.READY) < self.workers:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn's workers did not load the app:\n{log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
 
 
 class DeduceWorker:

@@ -117,6 +117,7 @@ RULES = [
     RouteRule("accounts.home", "GET", lambda c: "/"),
     RouteRule("accounts.profile", "GET", lambda c: "/account"),
     RouteRule("accounts.login", "GET", lambda c: "/inloggen", public=True),
+    RouteRule("health.health", "GET", lambda c: "/gezondheid", public=True),
     RouteRule("accounts.logout", "POST", lambda c: "/uitloggen", public=True),
     RouteRule("accounts.set_language", "POST", lambda c: "/taal", public=True, data=lambda c: {"lang": "en"}),
     RouteRule("accounts.accept_invitation", "GET", lambda c: "/uitnodiging/onbekend", public=True),

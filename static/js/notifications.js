@@ -8,7 +8,7 @@
  * Other areas reuse the one socket through window.expertiseRealtime:
  *   window.expertiseRealtime.join("question", 12).then(ok => ...)
  *   window.expertiseRealtime.on("post_created", payload => ...)
- *   window.expertiseRealtime.onReconnect(() => fetch what was missed)
+ *   window.expertiseRealtime.onReconnect(() => fetch what was missed)  (after the rooms are joined again)
  */
 (function () {
   "use strict";
@@ -81,11 +81,22 @@
   var reconnectHandlers = [];
   var joined = [];
 
+  function joinRoom(room) {
+    return new Promise(function (resolve) {
+      socket.emit("join", room, function (answer) {
+        resolve(Boolean(answer && answer.ok));
+      });
+    });
+  }
+
   socket.on("connect", function () {
     if (connectedBefore) {
-      joined.forEach(function (room) { socket.emit("join", room); });
       catchUp();
-      reconnectHandlers.forEach(function (handler) { handler(); });
+      // Join every room again first, then let the pages catch up: what happens after the
+      // join comes live, what happened before it comes with the catch-up.
+      Promise.all(joined.map(joinRoom)).then(function () {
+        reconnectHandlers.forEach(function (handler) { handler(); });
+      });
     }
     connectedBefore = true;
   });
@@ -103,14 +114,11 @@
     socket: socket,
     join: function (kind, id) {
       var room = { kind: kind, id: id };
-      return new Promise(function (resolve) {
-        socket.emit("join", room, function (answer) {
-          var ok = Boolean(answer && answer.ok);
-          if (ok) {
-            joined.push(room);
-          }
-          resolve(ok);
-        });
+      return joinRoom(room).then(function (ok) {
+        if (ok && !joined.some(function (r) { return r.kind === kind && r.id === id; })) {
+          joined.push(room);
+        }
+        return ok;
       });
     },
     on: function (event, handler) { socket.on(event, handler); },

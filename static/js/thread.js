@@ -6,9 +6,12 @@
  * the one socket of notifications.js (the server checks access on join).
  * Events carry ids and a fragment rendered by the server for a neutral
  * viewer, the same for everyone: it has no per-person controls, so a short
- * notice offers a reload for those. After a reconnect (and once after
- * joining) the page fetches what it missed from data-feed-url, rendered for
- * this person.
+ * notice offers a reload for those. Once joined (and after every reconnect,
+ * once the room is joined again) the page fetches what changed since its sync
+ * cursor (data-sync-version, then the cursor of each answer) from
+ * data-feed-url, rendered for this person. Joining first means nothing falls
+ * between the catch-up and the live events; each post's version then decides
+ * which of the two copies is newer, so nothing is shown twice or rolled back.
  */
 (function () {
   "use strict";
@@ -20,7 +23,9 @@
   }
   var questionId = parseInt(section.getAttribute("data-live-thread"), 10);
   var feedUrl = section.getAttribute("data-feed-url");
-  var syncedAt = section.getAttribute("data-synced-at");
+  var syncVersion = parseInt(section.getAttribute("data-sync-version"), 10) || 0;
+  // Post id -> the newest version this page has applied (posts on the page at load are at most syncVersion).
+  var versions = {};
 
   function idsOf(selector, prefix) {
     var ids = [0];
@@ -34,6 +39,14 @@
   }
 
   var lastPostId = idsOf("article.post[id^='bericht-']", "bericht-");
+  // What the page was rendered with is at least as new as its cursor: an older copy arriving
+  // late (a live event sent before the page was read) must not replace it.
+  section.querySelectorAll("article.post[id^='bericht-']").forEach(function (element) {
+    var id = parseInt(element.id.slice("bericht-".length), 10);
+    if (!isNaN(id)) {
+      versions[id] = syncVersion;
+    }
+  });
   var lastEventId = idsOf("li[id^='gebeurtenis-']", "gebeurtenis-");
 
   function threadList() {
@@ -138,9 +151,28 @@
     lastEventId = Math.max(lastEventId, id || 0);
   }
 
+  // Apply a post's version once: return false when the page already has this version or a newer one.
+  function fresh(id, version) {
+    if (typeof version !== "number") {
+      return true;
+    }
+    if (versions[id] !== undefined && versions[id] >= version) {
+      return false;
+    }
+    versions[id] = version;
+    return true;
+  }
+
+  function withdraw(id) {
+    var post = document.getElementById("bericht-" + id);
+    if (post) {
+      post.parentNode.removeChild(post);
+    }
+  }
+
   function catchUp() {
-    var url = feedUrl + "?na=" + encodeURIComponent(lastPostId) +
-      "&na_gebeurtenis=" + encodeURIComponent(lastEventId) + "&sinds=" + encodeURIComponent(syncedAt);
+    var url = feedUrl + "?sinds_versie=" + encodeURIComponent(syncVersion) +
+      "&na_gebeurtenis=" + encodeURIComponent(lastEventId);
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) {
@@ -150,10 +182,17 @@
       })
       .then(function (data) {
         var changed = false;
-        syncedAt = data.synced_at;
+        syncVersion = Math.max(syncVersion, data.sync_version);
         data.posts.forEach(function (post) {
           // New to this page, or released, edited or redacted while it was away.
-          changed = insertPost(post.id, post.parent_id, post.html) || updatePost(post.id, post.html) || changed;
+          if (fresh(post.id, post.version)) {
+            changed = insertPost(post.id, post.parent_id, post.html) || updatePost(post.id, post.html) || changed;
+          }
+        });
+        data.withdrawn.forEach(function (post) {
+          if (fresh(post.id, post.version)) {
+            withdraw(post.id);
+          }
         });
         data.events.forEach(function (event) {
           insertEvent(event.html);
@@ -175,7 +214,7 @@
   }
 
   live.on("post_published", function (payload) {
-    if (!mine(payload)) {
+    if (!mine(payload) || !fresh(payload.post_id, payload.version)) {
       return;
     }
     var item = fragment(payload.html);
@@ -185,14 +224,13 @@
     }
   });
   live.on("post_updated", function (payload) {
-    if (mine(payload)) {
+    if (mine(payload) && fresh(payload.post_id, payload.version)) {
       updatePost(payload.post_id, payload.html);
     }
   });
   live.on("post_withdrawn", function (payload) {
-    var post = mine(payload) && document.getElementById("bericht-" + payload.post_id);
-    if (post) {
-      post.parentNode.removeChild(post);
+    if (mine(payload) && fresh(payload.post_id, payload.version)) {
+      withdraw(payload.post_id);
     }
   });
   live.on("thread_event", function (payload) {
@@ -222,6 +260,7 @@
     });
   }
 
+  // Called by notifications.js after a reconnect, once every room is joined again.
   live.onReconnect(catchUp);
   if (live.socket.connected) {
     join();

@@ -58,3 +58,78 @@ def test_advice_appears_live_and_the_counter_goes_up(page, second_page, axe):
     anna.goto(question_url)
     assert anna.locator("article.post--advice", has_text=advice).get_by_role(
         "button", name="Markeer als nuttig").count() == 1
+
+
+_COUNT_CATCH_UPS = """() => {
+  window.__catchUps = [];
+  const original = window.fetch;
+  window.fetch = function (url, options) {
+    return original(url, options).then(function (response) {
+      if (String(url).indexOf('/berichten?') !== -1) {
+        response.clone().json().then(function (data) { window.__catchUps.push(data.posts.length); });
+      }
+      return response;
+    });
+  };
+}"""
+
+_SHOWN = """() => Array.from(document.querySelectorAll("article.post[id^='bericht-']")).map(a => a.id)"""
+
+
+def test_repeated_socket_drops_while_posts_continue_miss_nothing_and_show_nothing_twice(page, live_server):
+    """The page joins, then catches up from its cursor; drops mid-stream lose no post, show none twice."""
+    import re
+    import threading
+    import time
+
+    from ..support.realtime import DEMO_EMAILS, login_over_http, post_form
+
+    anna = page
+    log_in(anna, "gezinswerker@demo.test")
+    anna.goto("/vragen?status=alle")
+    anna.get_by_role("link", name=QUESTION).click()
+    anna.wait_for_url("**/vragen/*")
+    question_id = int(re.search(r"/vragen/(\d+)", anna.url).group(1))
+    anna.wait_for_selector("[data-live-thread][data-live-joined='true']")
+    anna.evaluate(_COUNT_CATCH_UPS)
+    already = set(anna.evaluate(_SHOWN))
+
+    eva = login_over_http(live_server.url, DEMO_EMAILS["eva"])
+    posted, failures = [], []
+    marker = uuid.uuid4().hex[:6]
+
+    def keep_posting():
+        for n in range(40):
+            response = post_form(eva, live_server.url, f"/vragen/{question_id}/reageren",
+                                 {"body": f"Live advies {marker} nummer {n}.", "actie": "plaatsen"})
+            if response.status_code != 302:
+                failures.append(response.status_code)
+                continue
+            posted.append("bericht-" + re.search(r"#bericht-(\d+)", response.headers["Location"]).group(1))
+            time.sleep(0.05)
+
+    poster = threading.Thread(target=keep_posting)
+    poster.start()
+    drops = 0
+    while poster.is_alive() and drops < 8:
+        time.sleep(0.7)
+        # Drop the connection as a flaky network would; the client reconnects by itself.
+        anna.evaluate("window.expertiseRealtime.socket.io.engine.close()")
+        drops += 1
+    poster.join(120)
+    assert failures == [] and len(posted) == 40 and drops >= 4
+
+    anna.wait_for_function(
+        "(ids) => ids.every(id => document.getElementById(id))", arg=posted, timeout=30_000)
+    time.sleep(1.5)  # a late catch-up or event would show a duplicate now
+    shown = anna.evaluate(_SHOWN)
+    new = [i for i in shown if i not in already]
+    missed = [i for i in posted if i not in shown]
+    duplicates = sorted({i for i in shown if shown.count(i) > 1})
+    assert (missed, duplicates) == ([], [])
+    assert sorted(new) == sorted(posted)
+    # Catch-ups send only what changed since the page's cursor: together no more than was posted.
+    catch_ups = anna.evaluate("window.__catchUps")
+    assert len(catch_ups) >= 1
+    # (a post committed while a catch-up reads may come with the next one too: at most one each)
+    assert sum(catch_ups) <= len(posted) + len(catch_ups), catch_ups

@@ -46,12 +46,26 @@ def test_another_persons_name_is_held_when_the_worker_is_up(cast, deduce_worker,
     assert "Gerritsen" not in output.read_text(errors="replace")
 
 
-def test_rule_checks_work_on_when_the_worker_is_down(cast, deduce_socket, tmp_path):
+UNAVAILABLE = {"code": "check_unavailable", "label": "Automatische controle niet beschikbaar"}
+
+
+def test_a_post_is_held_for_a_moderator_when_the_worker_is_down(cast, deduce_socket, tmp_path, caplog):
+    """Fail closed: a check that cannot run holds the post, with the reason, instead of publishing it."""
     deduce_socket(str(tmp_path / "no-worker.sock"))
-    assert _advise(cast, ONLY_DEDUCE).status == PostStatus.PUBLISHED
+    post = _advise(cast, ONLY_DEDUCE)
+    assert post.status == PostStatus.HELD
+    assert post.moderation_reasons == [UNAVAILABLE]
+    # The rules still run alongside, and their findings are kept with it.
     held = _advise(cast, "Zijn moeder is bereikbaar op 06-12345678, bel haar gerust.")
     assert held.status == PostStatus.HELD
     assert {"code": "personal_data", "label": "Mogelijk persoonsgegevens", "categories": {"phone": 1}} in held.moderation_reasons
+    assert UNAVAILABLE in held.moderation_reasons
+    assert "Gerritsen" not in caplog.text
+
+
+def test_without_a_configured_worker_the_rules_decide_alone(cast):
+    """No socket configured (the deployment does not use deduce): nothing is held for its absence."""
+    assert _advise(cast, ONLY_DEDUCE).status == PostStatus.PUBLISHED
 
 
 def test_importing_the_app_leaves_the_root_logger_alone(app):

@@ -56,3 +56,64 @@ def test_import_deduce_resets_root_logger(capsys):
     logging.getLogger("probe").debug("secret Jan de Vries")
     captured = capsys.readouterr()
     assert "secret" not in captured.out and "secret" not in captured.err
+
+
+@pytest.mark.deduce
+def test_worker_answers_every_development_text(deduce_worker):
+    """Every text of the development sets gets spans back: no reply the worker cannot serialise."""
+    import json
+    from pathlib import Path
+
+    from expertise.moderation import deduce_worker as client
+
+    sock, proc, _out = deduce_worker
+    data = Path(__file__).resolve().parents[2] / "data" / "dev"
+    texts = [json.loads(line)["text"] for name in ("pii_dev.jsonl", "marketing_dev.jsonl")
+             for line in (data / name).read_text().splitlines() if line.strip()]
+    assert len(texts) == 350
+    before = client.fallbacks()
+    unanswered = [i for i, text in enumerate(texts) if deduce_spans(text, timeout=10, path=sock) is None]
+    assert unanswered == []
+    assert client.fallbacks() == before
+    assert proc.poll() is None
+
+
+def test_fallbacks_are_counted_by_type_and_an_outage_logged_once(tmp_path, caplog):
+    import socket as socketlib
+    import threading
+
+    from expertise.moderation import deduce_worker as client
+
+    absent = str(tmp_path / "absent.sock")
+    before = client.fallbacks()
+    caplog.set_level(logging.INFO, logger="expertise.moderation.deduce_worker")
+    for _ in range(3):
+        assert deduce_spans("Jan Pietersen", timeout=0.1, path=absent) is None
+    assert client.fallbacks().get("unreachable", 0) == before.get("unreachable", 0) + 3
+    assert client.status()["available"] is False
+    outage_lines = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(outage_lines) <= 1  # once per outage (none when an earlier test began it)
+
+    # A worker that answers an error counts as a fallback of its own kind; one that answers
+    # spans ends the outage.
+    path = str(tmp_path / "w.sock")
+    server = socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM)
+    server.bind(path)
+    server.listen(2)
+    replies = [b'{"error": "bad request"}\n', b'{"spans": [[0, 3, "person_name"]]}\n']
+
+    def serve():
+        for reply in replies:
+            conn, _ = server.accept()
+            with conn:
+                conn.makefile("rb").readline()
+                conn.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    assert deduce_spans("Jan Pietersen", timeout=2, path=path) is None
+    assert client.fallbacks().get("worker_error", 0) == before.get("worker_error", 0) + 1
+    assert [s.text for s in deduce_spans("Jan Pietersen", timeout=2, path=path)] == ["Jan"]
+    assert client.status()["available"] is True
+    assert "answers again" in caplog.text
+    assert "Pietersen" not in caplog.text
+    server.close()

@@ -206,7 +206,7 @@ def test_new_post_goes_to_the_room_after_commit_with_a_neutral_fragment(cast, ar
     db.session.commit()
     [(event, data)] = _room_events(emitted, question)
     assert event == "post_published"
-    assert set(data) == {"event", "question_id", "post_id", "html"}
+    assert set(data) == {"event", "question_id", "post_id", "version", "html"}
     assert (data["question_id"], data["post_id"]) == (question.id, post.id)
     html = data["html"]
     assert f'id="bericht-{post.id}"' in html and "<strong>vast</strong>" in html
@@ -381,43 +381,75 @@ def _feed(client, question, **params):
     return response.get_json()
 
 
-def test_catch_up_returns_a_post_released_or_edited_since_the_page_synced(cast, areas, login):
+def _page_cursor(client, question):
+    page = client.get(f"/vragen/{question.id}").get_data(as_text=True)
+    return int(page.split('data-sync-version="')[1].split('"')[0])
+
+
+def test_catch_up_returns_only_what_changed_since_the_page_synced(cast, areas, login):
     from expertise.moderation import service as moderation
     from expertise.questions.models import PostStatus
 
     question = _question(cast, areas, "GGZ / psychiatrie")
-    earlier = utcnow() - service.CATCH_UP_MARGIN * 3
-    held = make_post(cast.eva, question, MARKETING, now=earlier)
-    advice = make_post(cast.olaf, question, "Eerste advies.", now=earlier)
+    held = make_post(cast.eva, question, MARKETING)
+    advice = make_post(cast.olaf, question, "Eerste advies.")
     db.session.commit()
     assert held.status == PostStatus.HELD
     anna = login(cast.anna)
-    page = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
-    synced = int(page.split('data-synced-at="')[1].split('"')[0])
-    assert _feed(anna, question, na=advice.id, sinds=synced)["posts"] == []
+    cursor = _page_cursor(anna, question)
+    data = _feed(anna, question, sinds_versie=cursor)
+    assert (data["posts"], data["withdrawn"], data["sync_version"]) == ([], [], cursor)
 
     moderation.decide(cast.mila, question=question, post=held, action="approve", now=utcnow())
     db.session.commit()
-    data = _feed(anna, question, na=advice.id, sinds=synced)
+    data = _feed(anna, question, sinds_versie=cursor)
     assert [p["id"] for p in data["posts"]] == [held.id]  # its id is older than the page's newest
-    assert data["synced_at"] >= synced
-    assert _feed(anna, question, na=advice.id)["posts"] == []  # without `sinds`: only newer ids
+    assert data["posts"][0]["version"] == data["sync_version"] == cursor + 1
+    # From the new cursor nothing is repeated: no margin re-sends what the page has.
+    assert _feed(anna, question, sinds_versie=data["sync_version"])["posts"] == []
 
     service.edit_post(cast.olaf, advice, body="Eerste advies, aangevuld.", now=utcnow())
     db.session.commit()
-    data = _feed(anna, question, na=advice.id, sinds=synced)
-    assert {p["id"] for p in data["posts"]} == {held.id, advice.id}
-    assert "aangevuld" in json.dumps(data)
+    later = _feed(anna, question, sinds_versie=data["sync_version"])
+    assert [p["id"] for p in later["posts"]] == [advice.id] and "aangevuld" in json.dumps(later)
+    assert {p["id"] for p in _feed(anna, question, sinds_versie=cursor)["posts"]} == {held.id, advice.id}
 
 
-def test_catch_up_ignores_a_since_out_of_range(cast, areas, login):
+def test_catch_up_names_posts_withdrawn_since_the_cursor(cast, areas, login):
     question = _question(cast, areas, "GGZ / psychiatrie")
-    advice = make_post(cast.eva, question, "Eerste advies.", now=utcnow() - service.CATCH_UP_MARGIN * 3)
+    advice = make_post(cast.olaf, question, "Eerste advies.")
     db.session.commit()
     anna = login(cast.anna)
-    for since in ("9" * 30, str(2**62), "-" + "9" * 18, "-62135596800000", "nu"):
-        assert _feed(anna, question, na=advice.id, sinds=since)["posts"] == [], since
-    assert [p["id"] for p in _feed(anna, question, na=0, sinds=0)["posts"]] == [advice.id]
+    cursor = _page_cursor(anna, question)
+    service.edit_post(cast.olaf, advice, body=MARKETING, now=utcnow())  # held again by moderation
+    db.session.commit()
+    data = _feed(anna, question, sinds_versie=cursor)
+    assert data["posts"] == []
+    assert data["withdrawn"] == [{"id": advice.id, "version": cursor + 1}]
+
+
+def test_live_events_carry_the_version_the_catch_up_uses(cast, areas, login, emitted):
+    question = _question(cast, areas, "GGZ / psychiatrie")
+    first = make_post(cast.eva, question, "Eerste advies.")
+    db.session.commit()
+    second = make_post(cast.olaf, question, "Tweede advies.")
+    db.session.commit()
+    versions = [data["version"] for event, data, _to in emitted if event == "post_published"]
+    assert versions == [1, 2]
+    data = _feed(login(cast.anna), question, sinds_versie=1)
+    assert [(p["id"], p["version"]) for p in data["posts"]] == [(second.id, 2)]
+    assert first.id not in [p["id"] for p in data["posts"]]
+
+
+def test_catch_up_ignores_a_cursor_out_of_range(cast, areas, login):
+    question = _question(cast, areas, "GGZ / psychiatrie")
+    advice = make_post(cast.eva, question, "Eerste advies.")
+    db.session.commit()
+    anna = login(cast.anna)
+    for cursor in ("9" * 30, "-" + "9" * 30, "nu"):
+        data = _feed(anna, question, na=advice.id, sinds_versie=cursor)
+        assert data["posts"] == [], cursor  # an unusable cursor falls back to the ids after `na`
+    assert [p["id"] for p in _feed(anna, question, sinds_versie=0)["posts"]] == [advice.id]
 
 
 def test_catch_up_feed_includes_missed_thread_events(cast, areas, login):
@@ -443,6 +475,6 @@ def test_thread_page_carries_the_live_hooks(cast, areas, login):
     html = login(cast.eva).get(f"/vragen/{question.id}").get_data(as_text=True)
     assert f'data-live-thread="{question.id}"' in html
     assert f'data-feed-url="/vragen/{question.id}/berichten"' in html
-    assert 'data-synced-at="' in html
+    assert 'data-sync-version="0"' in html
     assert "js/thread.js" in html and "<script>" not in html
     assert db.session.get(Question, question.id) is not None

@@ -68,7 +68,7 @@ def test_allowlisted_payload_passes():
     check_payload({"question_id": 12, "post_id": None, "unread": 0, "event": "post_created",
                    "html": Markup("<li>#12</li>")})
     assert ALLOWED_PAYLOAD_KEYS == {
-        "event", "kind", "question_id", "post_id", "notification_id", "unread", "count", "html"
+        "event", "kind", "question_id", "post_id", "version", "notification_id", "unread", "count", "html"
     }
 
 

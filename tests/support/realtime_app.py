@@ -12,6 +12,9 @@ never imports this file, so these hooks exist only in test processes:
   appends "<post id> <time.time()>" lines to that file just before the events
   go out, so the fan-out benchmark can time from the commit as well as from
   the POST.
+- with `EXPERTISE_TEST_FAIL_POST_INSERTS=1` set, every INSERT into `post` fails as SQLite's
+  does under concurrent writers ("database is locked", raised by the driver with the post's
+  text among the statement's parameters), for the error-page tests.
 """
 import os
 import sys
@@ -59,6 +62,15 @@ def _log_commit(_session):
         with open(os.environ["BENCHMARK_COMMIT_LOG"], "a") as log:
             log.writelines(f"{post_id} {stamp}\n" for post_id in published)
 
+
+def _locked_post_insert(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith("INSERT INTO POST "):
+        raise conn.dialect.dbapi.OperationalError("database is locked")
+
+
+if os.environ.get("EXPERTISE_TEST_FAIL_POST_INSERTS"):
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _locked_post_insert)
 
 if os.environ.get("BENCHMARK_COMMIT_LOG"):
     event.listen(db.session, "after_commit", _log_commit, insert=True)

@@ -194,3 +194,50 @@ class AppServer:
 
     def log_text(self):
         return (self.workdir / "server.log").read_text()
+
+
+class GunicornServer(AppServer):
+    """The app with the test hooks (`realtime_app.py`) under gunicorn with gevent-websocket workers.
+
+    Production's shape (README, "Socket fan-out benchmark"), optionally sharing events via Redis.
+    """
+
+    def __init__(self, workdir, env, workers=1, redis_url=None):
+        env = {**env, "SOCKETIO_ASYNC_MODE": "gevent"}
+        if redis_url:
+            env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
+        super().__init__(workdir, env=env, script=ROOT / "tests" / "support" / "realtime_app.py")
+        self.workers = workers
+
+    def start(self):
+        self.seed()
+        self.log = open(self.workdir / "server.log", "w")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+                "-w", str(self.workers),
+                "-b", f"127.0.0.1:{self.port}",
+                "-c", "python:tests.support.gunicorn_ready",
+                "--chdir", str(ROOT),
+                "tests.support.realtime_app:app",
+            ],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, process=self.process)
+        self.wait_for_workers()
+        return self
+
+    def wait_for_workers(self, timeout=120.0):
+        """Wait until every worker has loaded the app (see tests/support/gunicorn_ready.py).
+
+        The master listens before its workers have imported the app (seconds on a busy machine).
+        """
+        from . import gunicorn_ready  # noqa: PLC0415
+
+        deadline = time.monotonic() + timeout
+        log = self.workdir / "server.log"
+        while log.read_text(errors="replace").count(gunicorn_ready.READY) < self.workers:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn's workers did not load the app:\n{log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)

@@ -4,7 +4,9 @@
 web worker. One long-lived process loads it and answers over a Unix socket (mode 0600, one
 JSON line per request); the web app calls `deduce_spans()`, or sends a `DeduceQuery` first and
 reads it after its own checks. Either gives None when the worker is down or slower than the
-timeout, so the rule-based checks carry on alone.
+timeout; the moderation service then holds the post for a moderator (it fails closed). Each
+such fallback is counted by type (`fallbacks()`) and the first of an outage logged once.
+`Supervisor` runs the worker and starts it again whenever it exits (run.py uses it).
 
 Security notes:
 * `deduce` caches its lookup structures as a pickle; whoever can write that file can run code
@@ -31,10 +33,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .pii import Span
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SOCKET = os.path.join(tempfile.gettempdir(), f"expertise-deduce-{os.getuid()}.sock")
 MAX_REQUEST_BYTES = 256 * 1024
@@ -110,7 +115,9 @@ def spans_from_document(text: str, doc: Any) -> list[Span]:
     for ann in doc.annotations:
         kind = map_tag(ann.tag)
         if kind is not None:
-            spans.append(Span(ann.start_char, ann.end_char, kind, text[ann.start_char:ann.end_char]))
+            # deduce's offsets may be numpy integers, which json cannot write: plain ints only.
+            start, end = int(ann.start_char), int(ann.end_char)
+            spans.append(Span(start, end, kind, text[start:end]))
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -123,10 +130,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 raise ValueError
             doc = self.server.deduce.deidentify(text)  # type: ignore[attr-defined]
             spans = spans_from_document(text, doc)
-            reply = {"spans": [[s.start, s.end, s.type] for s in spans]}
-        except Exception:  # noqa: BLE001  (never echo the input back in an error)
-            reply = {"error": "bad request"}
-        self.wfile.write(json.dumps(reply).encode() + b"\n")
+            answer = json.dumps({"spans": [[int(s.start), int(s.end), s.type] for s in spans]})
+        except Exception as error:  # noqa: BLE001  (never echo the input back in an error)
+            log.warning("deduce worker could not answer a request (%s)", type(error).__name__)
+            answer = json.dumps({"error": "bad request"})
+        self.wfile.write(answer.encode() + b"\n")
 
 
 class _Server(socketserver.UnixStreamServer):
@@ -169,18 +177,146 @@ def serve(path: str | None = None, cache_path: str | None = None, *, exit_with_p
             os.unlink(path)
 
 
+# Why a query got no spans, per process: "unreachable" (no worker on the socket), "timeout",
+# "worker_error" (it answered an error), "bad_reply", "too_large". Types only, never text.
+_fallbacks: Counter = Counter()
+_state_lock = threading.Lock()
+_down_since: float | None = None  # monotonic time of the first failure of the current outage
+_last_answer: float | None = None
+
+
+def _note_fallback(kind: str, count: bool = True) -> None:
+    """Count a query that got no spans; log the first one of an outage (once, by type)."""
+    global _down_since
+    with _state_lock:
+        if count:
+            _fallbacks[kind] += 1
+        first = _down_since is None
+        if first:
+            _down_since = time.monotonic()
+    if first:
+        log.error("deduce worker unavailable (%s): posts it should check are held for a moderator", kind)
+
+
+def _note_answer() -> None:
+    global _down_since, _last_answer
+    with _state_lock:
+        was_down = _down_since is not None
+        _down_since = None
+        _last_answer = time.monotonic()
+    if was_down:
+        log.warning("deduce worker answers again")
+
+
+def fallbacks() -> dict[str, int]:
+    """Return how many queries of this process got no spans, per reason (a copy)."""
+    with _state_lock:
+        return dict(_fallbacks)
+
+
+def status() -> dict[str, Any]:
+    """This process's view of the worker: up or down since the last query, and the fallbacks."""
+    with _state_lock:
+        down = _down_since is not None
+        return {
+            "available": not down if (down or _last_answer is not None) else None,
+            "down_for_seconds": round(time.monotonic() - _down_since, 1) if down else None,
+            "fallbacks": dict(_fallbacks),
+        }
+
+
+def probe(path: str | None = None, timeout: float = 0.5) -> bool:
+    """Return True when a worker answers a small request on the socket (for health checks).
+
+    A failed probe is no fallback (no text went unchecked) but begins an outage like one.
+    """
+    return DeduceQuery("Probe.", timeout, path=path, _count=False).spans() is not None
+
+
+class Supervisor:
+    """Run the worker as a child process and start it again whenever it exits.
+
+    `run.py` uses it in development; in production a service manager does the same
+    (README, "The deduce worker"). Waits grow from `min_wait` to `max_wait` seconds
+    while the worker keeps dying soon after starting, and each exit is logged with
+    its exit code only.
+    """
+
+    def __init__(self, socket: str, cache: str | None, *, min_wait: float = 1.0,
+                 max_wait: float = 30.0, exit_with_parent: bool = True, **popen: Any) -> None:
+        self.command = [sys.executable, "-m", "expertise.moderation.deduce_worker", "--socket", socket]
+        if cache:
+            self.command += ["--cache", str(cache)]
+        if exit_with_parent:
+            self.command.append("--exit-with-parent")
+        self.min_wait, self.max_wait = min_wait, max_wait
+        self.popen = popen
+        self.process: Any = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "Supervisor":
+        self._spawn()
+        self._thread = threading.Thread(target=self._watch, name="deduce-supervisor", daemon=True)
+        self._thread.start()
+        return self
+
+    def _spawn(self) -> None:
+        import subprocess  # noqa: PLC0415
+
+        with self._lock:
+            if not self._stopping.is_set():
+                self.process = subprocess.Popen(self.command, **self.popen)
+
+    def _watch(self) -> None:
+        wait = self.min_wait
+        while not self._stopping.is_set():
+            process = self.process
+            started = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started > 120:  # it ran a good while: start again promptly
+                wait = self.min_wait
+            log.error("deduce worker exited (code %s); starting it again in %g s", code, wait)
+            if self._stopping.wait(wait):
+                return
+            wait = min(wait * 2, self.max_wait)
+            self.restarts += 1
+            self._spawn()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stopping.set()
+        with self._lock:
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except Exception:  # noqa: BLE001  (subprocess.TimeoutExpired)
+                process.kill()
+                process.wait()
+
+
 class DeduceQuery:
     """A request sent to the worker; `spans()` reads its answer, so the caller can work meanwhile.
 
     `spans()` returns None when the worker is down, slower than the timeout or
-    answers nonsense. Use as a context manager, or call `spans()`, to close the socket.
+    answers nonsense; each such fallback is counted by reason (`fallbacks()`) and the
+    first of an outage logged by type. Use as a context manager, or call `spans()`,
+    to close the socket.
     """
 
-    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None) -> None:
+    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None, _count: bool = True) -> None:
         self.text = text
+        self._count = _count
         self._sock = None
+        self._failed: str | None = None
         payload = json.dumps({"text": text}).encode() + b"\n"
         if len(payload) > MAX_REQUEST_BYTES:
+            self._failed = "too_large"
             return
         sock = None
         try:
@@ -188,14 +324,18 @@ class DeduceQuery:
             sock.settimeout(timeout)
             sock.connect(path or socket_path())
             sock.sendall(payload)
-        except OSError:
+        except OSError as error:
             if sock is not None:
                 sock.close()
+            self._failed = "timeout" if isinstance(error, TimeoutError) else "unreachable"
             return
         self._sock = sock
 
     def spans(self) -> list[Span] | None:
         if self._sock is None:
+            if self._failed is not None:
+                _note_fallback(self._failed, self._count)
+                self._failed = None  # counted once per query
             return None
         try:
             chunks = []
@@ -205,11 +345,23 @@ class DeduceQuery:
                     break
                 chunks.append(chunk)
             reply = json.loads(b"".join(chunks))
-            return [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            if isinstance(reply, dict) and "error" in reply:
+                _note_fallback("worker_error", self._count)
+                return None
+            spans = [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
+        except TimeoutError:
+            _note_fallback("timeout", self._count)
+            return None
+        except OSError:
+            _note_fallback("unreachable", self._count)
+            return None
+        except (ValueError, KeyError, TypeError):
+            _note_fallback("bad_reply", self._count)
             return None
         finally:
             self.close()
+        _note_answer()
+        return spans
 
     def close(self) -> None:
         if self._sock is not None:

@@ -12,7 +12,8 @@ Rules worth knowing:
 * Every post and every published question runs through the marketing filter
   (with the author's organisation name). A post by anyone but the question's
   owner also runs through the personal-data check (BSN, `find_personal_data`,
-  and deduce's person names when the worker answers in time). The owner's
+  and deduce's person names). When deduce is configured but gives no answer, the
+  check fails closed: the post is held (CHECK_UNAVAILABLE). The owner's
   own texts are guarded in the owner's request, with the resident's identity.
 * A hit holds the item: only its author and moderators see it.
 * An edit re-scores. A held item whose edit passes is published again by
@@ -42,6 +43,10 @@ from .pii import find_personal_data, find_undisguised, likely_name
 
 PERSONAL_DATA = "personal_data"
 PERSONAL_DATA_LABEL = "Mogelijk persoonsgegevens"
+# deduce is configured but did not answer (down, slow, an error): the check could not run, so
+# the item waits for a moderator instead of being published unchecked (fail closed).
+CHECK_UNAVAILABLE = "check_unavailable"
+CHECK_UNAVAILABLE_LABEL = "Automatische controle niet beschikbaar"
 # deduce categories that hold a post on their own. Other people's names are what the rule
 # detectors miss most; deduce's places, dates and institutions fire on ordinary advice
 # ("het UMC Utrecht", "in maart"), and the rule detectors already cover contact details.
@@ -101,15 +106,15 @@ def _ask_deduce(text):
     return deduce_worker.DeduceQuery(text, current_app.config.get("DEDUCE_TIMEOUT", 0.5), path=socket)
 
 
-def personal_data_counts(text, deduce):
-    """Count personal data in `text` per category: rule detectors, plus deduce's names if it answers.
+def personal_data_counts(text, deduce_spans):
+    """Count personal data in `text` per category: rule detectors, plus deduce's names if any.
 
-    `deduce` is the query sent for this text (`_ask_deduce`), or None. Spans stay in this function.
+    `deduce_spans` is what the worker answered for this text, or None. Spans stay in this function.
     The rule detectors also read the text undisguised (entities, invisible and look-alike
     characters, Markdown markup: `pii.disguise_views`).
     """
     spans = find_undisguised(text, find_personal_data)
-    for span in (deduce.spans() if deduce is not None else None) or ():
+    for span in deduce_spans or ():
         if span.type in DEDUCE_HOLD_TYPES and not any(span.start < s.end and s.start < span.end for s in spans):
             spans.append(span)
     return dict(Counter(s.type for s in spans if likely_name(text, s)))
@@ -119,7 +124,8 @@ def check_text(text, *, author, personal_data):
     """Return the reasons to hold `text` ([] when it may be published).
 
     Each reason is {"code", "label"}; the personal-data reason adds
-    {"categories": {category: count}}. No spans, no text.
+    {"categories": {category: count}}. No spans, no text. When deduce is configured
+    but gives no answer, the reason CHECK_UNAVAILABLE holds the text for a moderator.
     """
     deduce = _ask_deduce(text) if personal_data else None  # deduce reads while the rules run here
     try:
@@ -132,9 +138,12 @@ def check_text(text, *, author, personal_data):
                     seen.add(reason.code)
                     reasons.append({"code": reason.code, "label": reason.label})
         if personal_data:
-            counts = personal_data_counts(text, deduce)
+            deduce_spans = deduce.spans() if deduce is not None else None
+            counts = personal_data_counts(text, deduce_spans)
             if counts:
                 reasons.append({"code": PERSONAL_DATA, "label": PERSONAL_DATA_LABEL, "categories": counts})
+            if deduce is not None and deduce_spans is None:
+                reasons.append({"code": CHECK_UNAVAILABLE, "label": CHECK_UNAVAILABLE_LABEL})
         return reasons
     finally:
         if deduce is not None:
@@ -156,6 +165,8 @@ def reason_lines(reasons):
             )
             text = _l("Mogelijk persoonsgegevens")
             lines.append(f"{text}: {categories}" if categories else str(text))
+        elif reason.get("code") == CHECK_UNAVAILABLE:
+            lines.append(str(_l("Automatische controle niet beschikbaar")))
         else:
             lines.append(reason.get("label") or reason.get("code", ""))
     return lines

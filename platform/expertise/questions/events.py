@@ -10,9 +10,11 @@ Live events go to the room `question:<id>`, which a socket may join only when
 payload holds ids and an HTML fragment rendered for a *neutral* viewer: the
 same for everyone in the room, so it carries no per-person controls (no
 edit link, no "helpful" button, no CSRF token) and nothing of the resident's
-identity (which never lives in posts or thread events). Per-person controls
-come with a reload, or with `GET /vragen/<id>/berichten?na=<post id>`,
-which renders the posts for the asking person after an access check.
+identity (which never lives in posts or thread events). Every post event also
+carries the post's `version` (`next_sync_version`), so a page keeps the newest
+of what the socket and the catch-up told it. Per-person controls come with a
+reload, or with `GET /vragen/<id>/berichten?sinds_versie=<cursor>`, which renders
+the posts changed since for the asking person after an access check.
 Changes that may take someone's access away (a handover, an edited
 question) empty the room afterwards, so every socket joins again and is
 checked again.
@@ -159,13 +161,31 @@ def _room(question):
     return room_name("question", question.id)
 
 
+def next_sync_version(question_id):
+    """Raise the question's change counter by one and return it (see Question.sync_version).
+
+    The UPDATE holds the question's row until this transaction ends, so another
+    writer of the same thread waits for it: versions commit in their order, and a
+    reader who sees version N committed has every version below N committed too.
+    """
+    return db.session.execute(
+        sa.update(Question)
+        .where(Question.id == question_id)
+        .values(sync_version=Question.sync_version + 1)
+        .returning(Question.sync_version)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
 def _publish_post(event_name, post):
+    post.sync_version = next_sync_version(post.question_id)
     publish_on_commit(
         event_name,
         {
             "event": event_name,
             "question_id": post.question_id,
             "post_id": post.id,
+            "version": post.sync_version,
             "html": neutral_post_html(post),
         },
         _room(post.question),
@@ -306,9 +326,11 @@ def post_updated(post, now):
 
 def post_withdrawn(post, now):
     """Take a post off every open page (for moderation: held back or removed after publishing)."""
+    post.sync_version = next_sync_version(post.question_id)
     publish_on_commit(
         POST_WITHDRAWN,
-        {"event": POST_WITHDRAWN, "question_id": post.question_id, "post_id": post.id},
+        {"event": POST_WITHDRAWN, "question_id": post.question_id, "post_id": post.id,
+         "version": post.sync_version},
         _room(post.question),
     )
 

@@ -189,6 +189,10 @@ class Question(db.Model):
     moderation_state: Mapped[str | None] = mapped_column(sa.String(10), index=True)
     # Why it was held: [{"code", "label", ...}] (codes, labels, counts; never text or spans).
     moderation_reasons = mapped_column(sa.JSON)
+    # Counts every change open pages of the thread must learn about (a post published,
+    # updated or withdrawn). Raised by an UPDATE that holds the row until commit, so a
+    # version is committed only after every lower one: the live page's sync cursor.
+    sync_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owner = relationship(User, foreign_keys=[owner_id])
     resident = relationship(Resident)
@@ -264,6 +268,10 @@ class Post(db.Model):
     # When open pages last had to learn about it: published, released by
     # moderation, edited or redacted (for the catch-up after a reconnect).
     changed_at = mapped_column(UtcDateTime)
+    # The question's sync_version when open pages last had to learn about this post
+    # (published, updated, withdrawn): the live page's version of the post and the
+    # catch-up's cursor (questions.events.next_sync_version). None: never shown live.
+    sync_version: Mapped[int | None] = mapped_column()
     helpful: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[int | None] = mapped_column()
     # The personal-data guard's result for the owner's posts (categories and counts only).

@@ -838,21 +838,36 @@ class Thread:
         return {p.author_id for p in self.posts if p.is_advice}
 
 
-CATCH_UP_MARGIN = timedelta(minutes=1)
+def read_sync_version(question_id):
+    """Return the question's committed change counter, the live page's sync cursor.
 
-
-def missed_posts(thread, *, after_post, since=None):
-    """Return the thread's posts a page may lack: newer than `after_post`, or changed since `since`.
-
-    `since` is when the page last had the thread (its render or its previous
-    catch-up). A post released by moderation keeps its older id, and an edit
-    or redaction keeps the id too, so they are found by `changed_at`; the
-    margin covers a change committed just after it was stamped.
+    Read it *before* loading the thread: a change committed in between then has a
+    newer version and comes with the next catch-up (Question.sync_version).
     """
-    if since is not None:
-        since -= CATCH_UP_MARGIN
-    return [p for p in thread.posts
-            if p.id > after_post or (since is not None and p.changed_at is not None and p.changed_at >= since)]
+    return db.session.scalar(sa.select(Question.sync_version).where(Question.id == question_id))
+
+
+def missed_posts(thread, *, since_version=None, after_post=0):
+    """Return the thread's posts a page may lack.
+
+    With `since_version` (the page's sync cursor, `Question.sync_version` as the page
+    or its previous catch-up read it): every published post whose version is newer,
+    i.e. published, released by moderation, edited or redacted since, whatever its id.
+    Without it: the posts with an id above `after_post`.
+    """
+    if since_version is not None:
+        return [p for p in thread.posts if p.sync_version is not None and p.sync_version > since_version]
+    return [p for p in thread.posts if p.id > after_post]
+
+
+def withdrawn_posts(question, *, since_version):
+    """Return (id, version) of posts taken off the thread since `since_version` (held, removed)."""
+    return db.session.execute(
+        sa.select(Post.id, Post.sync_version)
+        .where(Post.question_id == question.id, Post.status != PostStatus.PUBLISHED,
+               Post.sync_version > since_version)
+        .order_by(Post.id)
+    ).all()
 
 
 def load_person(relationship):

@@ -18,7 +18,7 @@ from ..core.forms import ActionForm
 from ..core.markdown import plain_excerpt, render_markdown
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, local_datetime, menu_item
-from ..core.time import AMSTERDAM, from_epoch_ms, to_epoch_ms, utcnow
+from ..core.time import AMSTERDAM, utcnow
 from ..extensions import NOTIFYING_LIMIT, POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
@@ -358,6 +358,7 @@ def detail(question_id):
     """Show a question, its advice thread and what the owner can do next."""
     question = access_question(current_user, question_id)
     moderator = current_user.has_role(Role.MODERATOR)
+    sync_version = service.read_sync_version(question.id)  # before the thread: see posts_since
     thread = service.load_thread(question, with_revisions=moderator)
     now = utcnow()
     is_owner = service.is_owner(current_user, question)
@@ -377,7 +378,7 @@ def detail(question_id):
         question=question,
         thread=thread,
         now=now,
-        synced_at=to_epoch_ms(now),
+        sync_version=sync_version,
         overdue=service.is_overdue(question, now),
         is_owner=is_owner,
         can_post=service.can_post_top_level(current_user, question),
@@ -770,16 +771,22 @@ home_card(
 def posts_since(question_id):
     """Return the posts a page missed (and thread events after `na_gebeurtenis`), rendered for this person.
 
-    Missed are the posts after `na` and, with `sinds` (the `synced_at` of the
-    page or of its previous catch-up, in ms), those released, edited or
-    redacted since. A live page calls this after its socket reconnects; the
-    answer passes the same access check as the page and is never cached.
+    `sinds_versie` is the page's sync cursor (`sync_version` of the page or of its previous
+    catch-up): the answer holds the published posts changed since (new, released by
+    moderation, edited, redacted; each with its `version`), the ids of posts withdrawn since,
+    and the new cursor. The cursor is read before the thread, so a post committed meanwhile
+    comes in this answer or the next, never in neither (Question.sync_version). Without
+    `sinds_versie`: the posts after the id `na`. A live page calls this after joining the
+    room and after every reconnect; the answer passes the same access check as the page
+    and is never cached.
     """
     from .events import FlatThread
 
     question = access_question(current_user, question_id)
     after_post = int_arg("na", 0)
     after_event = int_arg("na_gebeurtenis")
+    since_version = int_arg("sinds_versie")
+    sync_version = service.read_sync_version(question.id)  # first: whatever commits after is newer
     moderator = current_user.has_role(Role.MODERATOR)
     thread = service.load_thread(question, with_revisions=moderator)
     now = utcnow()
@@ -792,18 +799,20 @@ def posts_since(question_id):
         show_revisions=moderator,
         show_ratings=is_owner or current_user.has_role(Role.MODERATOR, Role.COORDINATOR),
     )
-    posts = service.missed_posts(thread, after_post=after_post, since=from_epoch_ms(int_arg("sinds")))
+    posts = service.missed_posts(thread, since_version=since_version, after_post=after_post)
+    withdrawn = service.withdrawn_posts(question, since_version=since_version) if since_version is not None else []
     events = []
     if after_event is not None:
         events = [e for e in thread.events if e.id > after_event and e.kind != EventKind.PUBLISHED]
     return jsonify(
         question_id=question.id,
         status=question.status,
-        synced_at=to_epoch_ms(now),
+        sync_version=sync_version,
         posts=[
-            {"id": p.id, "parent_id": p.parent_id,
+            {"id": p.id, "parent_id": p.parent_id, "version": p.sync_version,
              "html": render_template("questions/_live_post.html", post=p, **context)}
             for p in posts
         ],
+        withdrawn=[{"id": post_id, "version": version} for post_id, version in withdrawn],
         events=[{"id": e.id, "html": render_template("questions/_live_event.html", event=e)} for e in events],
     )

@@ -34,7 +34,7 @@ class RealtimeError(Exception):
 # event and kind names (short lower-case words) or `html`: a fragment rendered
 # by our own templates (Markup), which must be identity-free by construction.
 ALLOWED_PAYLOAD_KEYS = frozenset(
-    {"event", "kind", "question_id", "post_id", "notification_id", "unread", "count", "html"}
+    {"event", "kind", "question_id", "post_id", "version", "notification_id", "unread", "count", "html"}
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
 _ROOM = re.compile(r"^[a-z][a-z_]{0,29}:[0-9]{1,18}$")

@@ -97,3 +97,62 @@ def test_after_a_reconnect_the_missed_posts_are_fetched(realtime_server, listene
     # Bram (another team) gets nothing from the feed either.
     bram_http = login_over_http(realtime_server.url, DEMO_EMAILS["bram"])
     assert bram_http.get(f"{realtime_server.url}/vragen/{question_id}/berichten", timeout=10).status_code == 404
+
+
+def test_rapid_reconnects_while_posts_continue_miss_nothing(realtime_server, listeners):
+    """A watcher that joins first and then catches up from its cursor, dropping its socket
+    again and again while advice keeps coming, ends with every post once (thread.js's order)."""
+    import threading
+    import time
+
+    anna_http = login_over_http(realtime_server.url, DEMO_EMAILS["anna"])
+    eva_http = login_over_http(realtime_server.url, DEMO_EMAILS["eva"])
+    question_id = _ask(realtime_server, anna_http, "team")
+    page = anna_http.get(f"{realtime_server.url}/vragen/{question_id}", timeout=10).text
+    cursor = int(re.search(r'data-sync-version="(\d+)"', page).group(1))
+    versions, inserted, caught_up = {}, [], []
+
+    def apply(post_id, version):
+        if versions.get(post_id, -1) >= version:
+            return  # this version or a newer one is already shown
+        if post_id not in versions:
+            inserted.append(post_id)
+        versions[post_id] = version
+
+    posted = []
+
+    def keep_posting():
+        for n in range(30):
+            posted.append(_advise(realtime_server, eva_http, question_id, f"Advies {n} tijdens het wegvallen."))
+            time.sleep(0.15)
+
+    poster = threading.Thread(target=keep_posting)
+    poster.start()
+    drops = 0
+    while True:
+        running = poster.is_alive()
+        listener = Listener().connect(realtime_server.url, cookie_header(anna_http))
+        listeners.append(listener)
+        assert _join(listener, question_id)  # first join, then catch up
+        data = anna_http.get(f"{realtime_server.url}/vragen/{question_id}/berichten?sinds_versie={cursor}",
+                             timeout=10).json()
+        caught_up.append(len(data["posts"]))
+        for post in data["posts"]:
+            apply(post["id"], post["version"])
+        cursor = max(cursor, data["sync_version"])
+        listener.client.sleep(0.4)
+        listener.close()  # the socket drops; posts go on meanwhile
+        for name, payload, _at in list(listener.events):
+            if name == "post_published":
+                apply(payload["post_id"], payload["version"])
+        if not running:
+            break
+        drops += 1
+    poster.join(60)
+    assert len(posted) == 30 and drops >= 3
+    missed = sorted(set(posted) - set(versions))
+    duplicates = len(inserted) - len(set(inserted))
+    assert (missed, duplicates) == ([], 0)
+    assert sorted(inserted) == sorted(posted)
+    # No margin: together the catch-ups sent each post about once, not the whole thread each time.
+    assert sum(caught_up) <= len(posted) + len(caught_up), caught_up
