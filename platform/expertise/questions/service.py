@@ -346,8 +346,12 @@ def place_post(author, question, *, body, kind, role, parent=None, pii_check=Non
     organisation and a family worker's team are shown with the post);
     `screened_text` is what the checks read when part of the body is the
     platform's own (the weekly consultation's list of experts present).
-    Callers check who may post.
+    Callers check who may post. The checks (deduce among them) and Markdown
+    run before anything of the post is written, so that on SQLite the write
+    lock is held only for the inserts (`core.database`).
     """
+    body_html = render_markdown(body)
+    reasons = moderation.check_post(author, question, body if screened_text is None else screened_text)
     post = Post(
         question=question,
         author=author,
@@ -358,13 +362,13 @@ def place_post(author, question, *, body, kind, role, parent=None, pii_check=Non
         organisation_id=author.organisation_id if role == Role.EXPERT else None,
         team_id=author.team_id if role == Role.FAMILY_WORKER else None,
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
         status=PostStatus.PUBLISHED.value,
         created_at=now,
         pii_check=pii_check,
     )
     db.session.add(post)
-    moderation.screen_post(post, now=now, text=screened_text)  # may hold it
+    moderation.screen_post(post, now=now, reasons=reasons)  # may hold it
     if post.status == PostStatus.PUBLISHED:
         post_published(post, now)
     db.session.flush()
