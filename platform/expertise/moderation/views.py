@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..accounts.models import Role
+from ..core import submissions
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import db
@@ -149,17 +150,25 @@ def redact_post(post_id):
 def _flag(question, post):
     form = FlagForm()
     if form.validate_on_submit():
+        if (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
+            return submissions.answer_repeated(done)
+        now = utcnow()
+        anchor = f"bericht-{post.id}" if post is not None else None
+        back = url_for("questions.detail", question_id=question.id, _anchor=anchor)
         try:
             service.flag_item(current_user, question=question, post=post, reason=form.reason.data,
-                              note=form.note.data, now=utcnow())
+                              note=form.note.data, now=now)
+            submissions.record_result(current_user, form.submission_key.data, back, now=now)
         except service.ModerationError as error:
             db.session.rollback()
             _apply_error(form, error)
+        except submissions.SubmissionRepeated as repeated:
+            db.session.rollback()
+            return submissions.answer_repeated(repeated.result_url)
         else:
             db.session.commit()
             flash(_("Dank je. Een moderator kijkt ernaar."), "success")
-            anchor = f"bericht-{post.id}" if post is not None else None
-            return redirect(url_for("questions.detail", question_id=question.id, _anchor=anchor))
+            return redirect(back)
     return render_template("moderation/flag.html", form=form, question=question, post=post)
 
 
