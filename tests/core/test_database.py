@@ -1,10 +1,18 @@
 """SQLite's write lock: a writing transaction takes it first (BEGIN IMMEDIATE), so it never upgrades."""
+import json
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from expertise.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHONPATH = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
 
 
 @pytest.fixture
@@ -50,3 +58,41 @@ def test_reads_take_no_lock_and_the_first_write_takes_it(probe_table):
     finally:
         other.close()
 
+
+
+GEVENT_WRITERS = r"""
+import json, sys
+from gevent import monkey
+monkey.patch_all()
+import gevent
+import sqlalchemy as sa
+import expertise.core.database  # noqa: F401  (the engine hooks)
+
+engine = sa.create_engine(f"sqlite:///{sys.argv[1]}")
+with engine.begin() as connection:
+    connection.exec_driver_sql("CREATE TABLE probe (id INTEGER PRIMARY KEY, who TEXT)")
+results = {}
+
+def writer(name, hold):
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO probe (who) VALUES (?)", (name,))
+            gevent.sleep(hold)  # waiting on a socket inside the transaction: the other greenlets run
+        results[name] = "ok"
+    except Exception as error:
+        results[name] = type(error).__name__
+
+gevent.joinall([gevent.spawn(writer, "first", 0.3), gevent.spawn(writer, "second", 0)])
+with engine.connect() as connection:
+    results["rows"] = connection.exec_driver_sql("SELECT count(*) FROM probe").scalar()
+print(json.dumps(results))
+"""
+
+
+def test_gevent_writers_of_one_process_wait_for_each_other_instead_of_stopping_it(tmp_path):
+    """SQLite's busy wait sleeps in C: under gevent it stopped the greenlet holding the lock as well."""
+    pytest.importorskip("gevent")
+    run = subprocess.run([sys.executable, "-c", GEVENT_WRITERS, str(tmp_path / "gevent.db")],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": PYTHONPATH})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"first": "ok", "second": "ok", "rows": 2}
