@@ -162,3 +162,22 @@ def test_a_consultation_sent_twice_with_one_key_is_set_up_once(cast, login):
     first, again = cas.post("/overleg/nieuw", form), cas.post("/overleg/nieuw", form)
     assert first.status_code == again.status_code == 302 and first.headers["Location"] == again.headers["Location"]
     assert db.session.scalar(db.select(db.func.count(Consultation.id))) == 1
+
+
+def test_recording_a_key_runs_no_after_commit_hooks_before_the_commit(cast):
+    """A released savepoint runs the session's after-commit hooks (events, e-mail) before the real commit."""
+    from sqlalchemy import event
+
+    commits = []
+
+    def count(session):
+        commits.append(session)
+
+    event.listen(db.session, "after_commit", count)
+    try:
+        submissions.record_result(cast.eva, "k" * 32, "/vragen/1", now=utcnow())
+        assert commits == []
+        db.session.commit()
+        assert len(commits) == 1
+    finally:
+        event.remove(db.session, "after_commit", count)

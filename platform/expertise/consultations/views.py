@@ -119,8 +119,8 @@ def new_series():
     """Set up a weekly (or two-weekly) consultation."""
     form = _series_form()
     if form.validate_on_submit():
-        if (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
-            return submissions.answer_repeated(done)
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         now = utcnow()
         try:
             series = service.create_series(current_user, **_series_args(form), now=now)
@@ -129,9 +129,9 @@ def new_series():
         except service.ConsultationError as error:
             db.session.rollback()
             _apply_error(form, error)
-        except submissions.SubmissionRepeated as repeated:
+        except submissions.SubmissionRepeated:
             db.session.rollback()
-            return submissions.answer_repeated(repeated.result_url)
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("Het overleg is aangemaakt. De bijeenkomsten van de komende weken staan klaar."), "success")
@@ -334,8 +334,8 @@ def conclusion(item_id):
     item = access_agenda_item(current_user, item_id)
     form = ConclusionForm()
     if form.validate_on_submit():
-        if (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
-            return submissions.answer_repeated(done)
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         now = utcnow()
         try:
             service.record_conclusion(current_user, item, conclusion=form.conclusion.data, now=now)
@@ -344,9 +344,9 @@ def conclusion(item_id):
         except service.ConsultationError as error:
             db.session.rollback()
             _apply_error(form, error)
-        except submissions.SubmissionRepeated as repeated:
+        except submissions.SubmissionRepeated:
             db.session.rollback()
-            return submissions.answer_repeated(repeated.result_url)
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("De conclusie staat als advies in de draad van vraag #%(number)d.", number=item.question_id),

@@ -9,7 +9,9 @@ work (in the same transaction) `record_result` stores the key with the
 address of what it made. A second send with the same key then finds the
 first result instead of creating a second; two sends at the same moment
 meet at the unique (user, key) constraint, and the later one rolls back and
-gets the first one's address (`SubmissionRepeated`).
+gets the first one's address (`SubmissionRepeated`, then `answer_repeated`).
+No savepoint: SQLAlchemy runs the session's after-commit hooks (events,
+e-mail) when a savepoint is released, before the transaction commits.
 
 Keys are kept for KEY_LIFETIME: long enough for any retry, and a form older
 than that gets a new key when it is opened again. Each recorded key removes
@@ -20,7 +22,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import flash, redirect
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -49,11 +51,7 @@ class SubmissionKey(db.Model):
 
 
 class SubmissionRepeated(Exception):
-    """This key was used already; `result_url` is where its first send led."""
-
-    def __init__(self, result_url):
-        super().__init__("submission repeated")
-        self.result_url = result_url
+    """This key was used already (by a send that committed first): roll back, then `answer_repeated`."""
 
 
 def new_key():
@@ -86,24 +84,25 @@ def first_result(user, key):
     )
 
 
-def answer_repeated(result_url):
+def answer_repeated(user, key):
     """The view's answer to a form sent again: the first send's result (what it created), not a second one."""
     flash(_("Dit formulier was al verstuurd en is bewaard; je ziet hieronder het resultaat."), "info")
-    return redirect(result_url)
+    return redirect(first_result(user, key) or url_for("questions.index"))
 
 
 def record_result(user, key, result_url, *, now):
     """Store the key with what its send created; raise SubmissionRepeated when another send got there first.
 
     Call it after the work, in the same transaction: when it raises, the
-    caller rolls back its work and shows the first result. Without a key
-    (a form from before keys existed) nothing is recorded.
+    caller rolls back its work and answers with `answer_repeated`. Without
+    a key (a form from before keys existed) nothing is recorded.
     """
     if not key:
         return
+    db.session.flush()  # the work's own errors are its own, not a repeated key
     db.session.execute(sa.delete(SubmissionKey).where(SubmissionKey.created_at < now - KEY_LIFETIME))
+    db.session.add(SubmissionKey(user_id=user.id, key=key, result_url=result_url, created_at=now))
     try:
-        with db.session.begin_nested():
-            db.session.add(SubmissionKey(user_id=user.id, key=key, result_url=result_url, created_at=now))
+        db.session.flush()
     except IntegrityError:
-        raise SubmissionRepeated(first_result(user, key)) from None
+        raise SubmissionRepeated() from None

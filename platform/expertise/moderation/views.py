@@ -150,8 +150,8 @@ def redact_post(post_id):
 def _flag(question, post):
     form = FlagForm()
     if form.validate_on_submit():
-        if (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
-            return submissions.answer_repeated(done)
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         now = utcnow()
         anchor = f"bericht-{post.id}" if post is not None else None
         back = url_for("questions.detail", question_id=question.id, _anchor=anchor)
@@ -162,9 +162,9 @@ def _flag(question, post):
         except service.ModerationError as error:
             db.session.rollback()
             _apply_error(form, error)
-        except submissions.SubmissionRepeated as repeated:
+        except submissions.SubmissionRepeated:
             db.session.rollback()
-            return submissions.answer_repeated(repeated.result_url)
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("Dank je. Een moderator kijkt ernaar."), "success")

@@ -281,8 +281,8 @@ def new():
             preview = _preview(form)
         elif action == ACTION_PSEUDONYMISE:
             _pseudonymise_form(form, private_key=private_key)
-        elif (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
-            return submissions.answer_repeated(done)
+        elif submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         elif action == ACTION_DRAFT or form.check_complete():
             now = utcnow()
             try:
@@ -299,9 +299,9 @@ def new():
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
-            except submissions.SubmissionRepeated as repeated:
+            except submissions.SubmissionRepeated:
                 db.session.rollback()
-                return submissions.answer_repeated(repeated.result_url)
+                return submissions.answer_repeated(current_user, form.submission_key.data)
             else:
                 db.session.commit()
                 flash(_("Je concept is bewaard.") if question.is_draft else _("Je vraag is geplaatst."), "success")
@@ -448,8 +448,8 @@ def new_post(question_id):
             preview = render_markdown(form.body.data)
         elif action == ACTION_PSEUDONYMISE and service.is_owner(current_user, question):
             _pseudonymise_post(form, question)
-        elif (done := submissions.first_result(current_user, form.submission_key.data)) is not None:
-            return submissions.answer_repeated(done)
+        elif submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             now = utcnow()
             try:
@@ -464,9 +464,9 @@ def new_post(question_id):
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
-            except submissions.SubmissionRepeated as repeated:
+            except submissions.SubmissionRepeated:
                 db.session.rollback()
-                return submissions.answer_repeated(repeated.result_url)
+                return submissions.answer_repeated(current_user, form.submission_key.data)
             else:
                 db.session.commit()
                 if post.status == PostStatus.HELD:
