@@ -49,3 +49,19 @@ def test_thread_page_benchmark_runs_its_pages_without_errors():
     for page, (rps, _p50, _p95, _p99, errors, _cpu) in rows.items():
         assert float(rps) > 0 and int(errors) == 0, (page, run.stdout)
     assert "in-process, one request at a time" in run.stdout
+
+
+def test_concurrent_posting_on_sqlite_loses_nothing_doubles_nothing_and_fails_nothing():
+    """8 sessions post at once in `make run`'s shape (run.py) and the production shape (gunicorn, 2 gevent workers)."""
+    run = subprocess.run(
+        [sys.executable, "benchmarks/concurrent_posting.py", "--database", "sqlite", "--shape", "threading", "gevent",
+         "--sessions", "8", "--posts", "8"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    results = {line.split()[1]: [int(n) for n in line.split()[2:8]]
+               for line in run.stdout.splitlines() if line.startswith("RESULT ")}
+    assert set(results) == {"threading", "gevent"}, run.stdout
+    for shape, (attempts, acknowledged, http500, errors, stored, duplicates) in results.items():
+        assert (attempts, http500, errors, duplicates) == (64, 0, 0, 0), (shape, run.stdout)
+        assert acknowledged == stored == attempts, (shape, run.stdout)

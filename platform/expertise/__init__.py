@@ -75,7 +75,7 @@ def create_app(config_object):
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
-    from .core import erasure, errors, health, logs, origins, security, templating
+    from .core import erasure, errors, health, logs, origins, security, submissions, templating  # noqa: F401
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
 

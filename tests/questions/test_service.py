@@ -112,3 +112,27 @@ def test_hand_over_refuses_colleagues_of_other_teams_and_non_owners(cast):
         service.hand_over_question(cast.anna, question, cast.eva, now)
     service.hand_over_question(cast.anna, question, colleague, now)
     assert question.owner_id == colleague.id
+
+
+def test_deduce_reads_a_post_before_anything_of_it_is_written(cast, monkeypatch):
+    """On SQLite a transaction holds the write lock from its first write: deduce's wait must come before it."""
+    from expertise.moderation import service as moderation
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    question = factories.make_question(cast.anna)
+    db.session.commit()
+    seen = []
+
+    class WatchingQuery:
+        def spans(self):
+            seen.append(db.session.connection().connection.dbapi_connection.in_transaction)
+            return []
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(moderation, "_ask_deduce", lambda text: WatchingQuery())
+    post = factories.make_post(cast.eva, question, body="Een vast ritme helpt.")
+    db.session.commit()
+    assert seen == [False] and post.id is not None

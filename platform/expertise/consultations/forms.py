@@ -6,6 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import CheckboxListField
+from ..core.submissions import SubmissionKeyMixin
 from ..questions.forms import PersonalDataMixin
 from .models import WEEKDAYS, Recurrence
 
@@ -15,7 +16,7 @@ def choices(pairs):
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(SubmissionKeyMixin, FlaskForm):
     name = StringField(_l("Naam van het overleg"), validators=[
         InputRequired(message=_l("Geef het overleg een naam.")), Length(max=120)])
     weekday = SelectField(_l("Dag van de week"), coerce=int,
@@ -50,7 +51,7 @@ class InviteForm(FlaskForm):
     area = SelectField(_l("Deskundigen uitnodigen uit gebied"), coerce=int, validate_choice=True)
 
 
-class ConclusionForm(FlaskForm):
+class ConclusionForm(SubmissionKeyMixin, FlaskForm):
     conclusion = TextAreaField(_l("Conclusie en advies"), validators=[
         InputRequired(message=_l("Schrijf de conclusie of het advies op.")), Length(max=5000)],
         description=_l("Dit wordt een advies in de draad van de vraag, met de aanwezige deskundigen erbij."))

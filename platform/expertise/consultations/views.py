@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
+from ..core import submissions
 from ..core.forms import ActionForm
 from ..core.params import to_int
 from ..core.templating import home_card, menu_item
@@ -120,11 +121,19 @@ def new_series():
     """Set up a weekly (or two-weekly) consultation."""
     form = _series_form()
     if form.validate_on_submit():
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
+        now = utcnow()
         try:
-            series = service.create_series(current_user, **_series_args(form), now=utcnow())
+            series = service.create_series(current_user, **_series_args(form), now=now)
+            submissions.record_result(current_user, form.submission_key.data,
+                                      url_for("consultations.edit_series", series_id=series.id), now=now)
         except service.ConsultationError as error:
             db.session.rollback()
             _apply_error(form, error)
+        except submissions.SubmissionRepeated:
+            db.session.rollback()
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("Het overleg is aangemaakt. De bijeenkomsten van de komende weken staan klaar."), "success")
@@ -327,14 +336,22 @@ def conclusion(item_id):
     item = access_agenda_item(current_user, item_id)
     form = ConclusionForm()
     if form.validate_on_submit():
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
+        now = utcnow()
         try:
-            service.record_conclusion(current_user, item, conclusion=form.conclusion.data, now=utcnow())
+            service.record_conclusion(current_user, item, conclusion=form.conclusion.data, now=now)
+            submissions.record_result(current_user, form.submission_key.data,
+                                      url_for("consultations.meeting", meeting_id=item.meeting_id), now=now)
         except guard.PersonalDataBlocked as error:
             db.session.rollback()
             guard.put_on_form(form, error)
         except service.ConsultationError as error:
             db.session.rollback()
             _apply_error(form, error)
+        except submissions.SubmissionRepeated:
+            db.session.rollback()
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("De conclusie staat als advies in de draad van vraag #%(number)d.", number=item.question_id),

@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask import request
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
 from .forms import ActionForm
 from .time import local
@@ -61,12 +62,13 @@ def init_app(app):
 
 
 def csrf_field(form):
-    """Render the form's hidden CSRF token without an id (nothing when CSRF is off).
+    """Render the form's hidden CSRF token and submission key without an id (no token when CSRF is off).
 
-    WTForms gives it id="csrf_token", and a page with several forms would repeat that id.
+    WTForms gives them id="csrf_token" and id="submission_key", and a page with several forms would
+    repeat those ids. The submission key is there on forms that create something (`core.submissions`).
     """
-    field = getattr(form, "csrf_token", None)
-    return field(id=False) if field is not None else ""
+    hidden = [getattr(form, name, None) for name in ("csrf_token", "submission_key")]
+    return Markup("").join(field(id=False) for field in hidden if field is not None)
 
 
 def local_datetime(value, fmt="d MMM yyyy HH:mm"):

@@ -4,11 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from ..core.submissions import SubmissionKeyMixin
 from ..questions.forms import PersonalDataMixin, choices
 from .models import FlagReason
 
 
-class FlagForm(PersonalDataMixin, FlaskForm):
+class FlagForm(SubmissionKeyMixin, PersonalDataMixin, FlaskForm):
     """Report a post or question to the moderators."""
 
     reason = SelectField(

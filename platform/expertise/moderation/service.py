@@ -218,16 +218,24 @@ def _awaiting_author(question, post):
     return latest is not None and latest.action == Action.REQUEST_EDIT
 
 
-def screen_post(post, *, now, text=None):
-    """Hold a new post when a check fires; return the reasons ([] when it may be published).
+def check_post(author, question, text):
+    """Return the reasons to hold a new post of `author` in `question` with this text ([]: publish).
 
-    Call before the post counts anywhere (the advice count, notifications):
-    a held post is seen only by its author and moderators. `text` is what
-    the checks read when it is not the whole body (see `place_post`).
+    Call it before the post (or anything else in the transaction) is written:
+    it waits for deduce, and on SQLite a transaction holds the write lock from
+    its first write to its commit (`core.database`).
+    """
+    return check_text(text, author=author, personal_data=author.id != question.owner_id)
+
+
+def screen_post(post, *, now, reasons):
+    """Hold a new post when a check fired; return the reasons ([] when it may be published).
+
+    `reasons` is what `check_post` found for the post's text. Call before the
+    post counts anywhere (the advice count, notifications): a held post is
+    seen only by its author and moderators.
     """
     question = post.question
-    reasons = check_text(post.body if text is None else text, author=post.author,
-                         personal_data=post.author.id != question.owner_id)
     post.moderation_reasons = reasons or None
     if reasons:
         post.status = PostStatus.HELD.value

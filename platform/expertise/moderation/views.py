@@ -1,11 +1,12 @@
 """Moderation pages: the review queue, reviewing one item, deciding, redacting, flagging."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..accounts.models import Role
+from ..core import submissions
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
@@ -163,29 +164,33 @@ def _flag(question, post):
     form = FlagForm()
     report = None
     if form.validate_on_submit():
+        if submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         now = utcnow()
+        anchor = f"bericht-{post.id}" if post is not None else None
+        back = url_for("questions.detail", question_id=question.id, _anchor=anchor)
         try:
             # The owner's note is checked against the resident's identity too (the owner's request only).
             service.flag_item(current_user, question=question, post=post, reason=form.reason.data,
                               note=form.note.data, known=guard.known_identity_for(current_user, question, now=now),
                               pii_confirmed=form.pii_confirmed.data, now=now)
+            submissions.record_result(current_user, form.submission_key.data, back, now=now)
         except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
             db.session.rollback()
             report = guard.put_on_form(form, error)
         except (service.ModerationError, QuestionError) as error:
             db.session.rollback()
             _apply_error(form, error)
+        except submissions.SubmissionRepeated:
+            db.session.rollback()
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
             db.session.commit()
             flash(_("Dank je. Een moderator kijkt ernaar."), "success")
-            anchor = f"bericht-{post.id}" if post is not None else None
-            return redirect(url_for("questions.detail", question_id=question.id, _anchor=anchor))
+            return redirect(back)
     db.session.commit()  # the audit rows of an owner's identity read for the guard
-    page = make_response(render_template("moderation/flag.html", form=form, question=question, post=post,
-                                         guard_report=report, highlight=guard.highlight))
-    if report is not None:
-        page.headers["Cache-Control"] = "no-store"
-    return page
+    return render_template("moderation/flag.html", form=form, question=question, post=post,
+                           guard_report=report, highlight=guard.highlight)
 
 
 @bp.route("/berichten/<int:post_id>/melden", methods=["GET", "POST"])

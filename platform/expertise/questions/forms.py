@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import CheckboxListField
+from ..core.submissions import SubmissionKeyMixin
 from .models import Gender, Outcome, Urgency, Visibility
 
 def choices(pairs):
@@ -26,7 +27,7 @@ class PersonalDataMixin:
     pii_confirmed = BooleanField(_l("Dit zijn geen herleidbare gegevens"))
 
 
-class QuestionForm(PersonalDataMixin, FlaskForm):
+class QuestionForm(SubmissionKeyMixin, PersonalDataMixin, FlaskForm):
     """A question; complete for publishing, only a title for a draft.
 
     The resident fields go to the vault only; their values are never logged
@@ -102,7 +103,7 @@ class QuestionForm(PersonalDataMixin, FlaskForm):
         return ok
 
 
-class PostForm(PersonalDataMixin, FlaskForm):
+class PostForm(SubmissionKeyMixin, PersonalDataMixin, FlaskForm):
     body = TextAreaField(
         _l("Je bericht"),
         description=_l("Markdown mag: **vet**, *schuin*, lijstjes en links. Geen namen of andere gegevens die een gezin herkenbaar maken."),

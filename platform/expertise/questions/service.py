@@ -355,10 +355,16 @@ def place_post(author, question, *, body, kind, role, parent=None, pii_check=Non
     platform's own (the weekly consultation's list of experts present).
     Callers check who may post. Anyone but the owner (whose texts the guard
     reads with the resident's identity before this) is refused a BSN here;
-    their other personal data the checks hold for a moderator.
+    their other personal data the checks hold for a moderator. The checks
+    (deduce among them) and Markdown run before anything of the post is
+    written, so that on SQLite the write lock is held only for the inserts
+    (`core.database`).
     """
+    screened = body if screened_text is None else screened_text
     if author.id != question.owner_id:
-        _refuse_bsn({"body": body if screened_text is None else screened_text})
+        _refuse_bsn({"body": screened})
+    body_html = render_markdown(body)
+    reasons = moderation.check_post(author, question, screened)
     post = Post(
         question=question,
         author=author,
@@ -369,13 +375,13 @@ def place_post(author, question, *, body, kind, role, parent=None, pii_check=Non
         organisation_id=author.organisation_id if role == Role.EXPERT else None,
         team_id=author.team_id if role == Role.FAMILY_WORKER else None,
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
         status=PostStatus.PUBLISHED.value,
         created_at=now,
         pii_check=pii_check,
     )
     db.session.add(post)
-    moderation.screen_post(post, now=now, text=screened_text)  # may hold it
+    moderation.screen_post(post, now=now, reasons=reasons)  # may hold it
     if post.status == PostStatus.PUBLISHED:
         post_published(post, now)
     db.session.flush()

@@ -16,6 +16,7 @@ from ..accounts.stepup import step_up_required
 from ..accounts.models import ExpertiseArea, Role, User
 from ..core.forms import ActionForm
 from ..core.markdown import plain_excerpt, render_markdown
+from ..core import submissions
 from ..core.params import int_arg, page_arg, to_int
 from ..core.templating import home_card, local_datetime, menu_item
 from ..core.time import AMSTERDAM, utcnow
@@ -264,19 +265,27 @@ def new():
             preview = _preview(form)
         elif action == ACTION_PSEUDONYMISE:
             _pseudonymise_form(form, private_key=private_key)
+        elif submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         elif action == ACTION_DRAFT or form.check_complete():
+            now = utcnow()
             try:
                 question = owner.post_question(
                     current_user, **_question_args(form), **_resident_args(form),
-                    publish=action != ACTION_DRAFT, private_key=private_key, now=utcnow(), today=_today(),
+                    publish=action != ACTION_DRAFT, private_key=private_key, now=now, today=_today(),
                     source=owner.source(),
                 )
+                submissions.record_result(current_user, form.submission_key.data,
+                                          url_for("questions.detail", question_id=question.id), now=now)
             except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
                 db.session.rollback()
                 report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
+            except submissions.SubmissionRepeated:
+                db.session.rollback()
+                return submissions.answer_repeated(current_user, form.submission_key.data)
             else:
                 db.session.commit()
                 flash(_("Je concept is bewaard.") if question.is_draft else _("Je vraag is geplaatst."), "success")
@@ -424,17 +433,25 @@ def new_post(question_id):
             preview = render_markdown(form.body.data)
         elif action == ACTION_PSEUDONYMISE and service.is_owner(current_user, question):
             _pseudonymise_post(form, question)
+        elif submissions.first_result(current_user, form.submission_key.data) is not None:
+            return submissions.answer_repeated(current_user, form.submission_key.data)
         else:
+            now = utcnow()
             try:
                 pii_check = _check_owner_post(form, question)
                 post = service.post_reply(current_user, question, body=form.body.data, parent=parent,
-                                          pii_check=pii_check, now=utcnow())
+                                          pii_check=pii_check, now=now)
+                submissions.record_result(current_user, form.submission_key.data, url_for(
+                    "questions.detail", question_id=question.id, _anchor=f"bericht-{post.id}"), now=now)
             except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
                 db.session.rollback()
                 report = _guard_failed(form, error)
             except service.QuestionError as error:
                 db.session.rollback()
                 _apply_error(form, error)
+            except submissions.SubmissionRepeated:
+                db.session.rollback()
+                return submissions.answer_repeated(current_user, form.submission_key.data)
             else:
                 db.session.commit()
                 if post.status == PostStatus.HELD:
