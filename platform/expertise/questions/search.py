@@ -20,6 +20,7 @@ The result list shows a snippet of the matching text, built from the
 sanitised HTML as plain text: escaped, with the matching words in <mark>.
 """
 import re
+import sqlite3
 import unicodedata
 from functools import lru_cache
 
@@ -63,7 +64,7 @@ def dutch_stems(text):
 
 @event.listens_for(Engine, "connect")
 def _register_sqlite_functions(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):  # core.database's subclass too
         dbapi_connection.create_function("dutch_stems", 1, dutch_stems, deterministic=True)
 
 
