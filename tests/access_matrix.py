@@ -195,6 +195,8 @@ RULES = [
               data=lambda c: {"route-experts": [c.eva.id]}),
     RouteRule("consultations.schedule", "POST", lambda c: f"/vragen/{_q(c)}/triage/agenderen", COORDINATOR,
               data=lambda c: {"agenda-meeting": c.obj("item").meeting_id, "agenda-note": ""}),
+    RouteRule("insights.dashboard", "GET", lambda c: "/inzicht?periode=kwartaal", MANAGERS),
+    RouteRule("insights.table_csv", "GET", lambda c: "/inzicht/teams.csv?periode=jaar", MANAGERS),
     RouteRule("consultations.hours", "GET", lambda c: "/overleg/uren?maand=2026-05", COORDINATOR),
     RouteRule("consultations.hours_csv", "GET", lambda c: "/overleg/uren.csv?maand=2026-05", COORDINATOR),
     RouteRule("consultations.budget", "POST", lambda c: f"/overleg/uren/budget/{c.eva.organisation_id}", COORDINATOR,
