@@ -49,6 +49,7 @@ def _scenario(cast, login):
         "object_id": cast.anna.team_id,
         "token": "onbekend",
         "filename": "css/app.css",
+        "key": "teams",
     }
     return anna, ids
 
@@ -60,6 +61,11 @@ def _get_routes(app, ids):
             continue
         values = {name: ids[name] for name in rule.arguments}
         yield rule.endpoint, re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    # Every table of the coordinator dashboard as CSV, not only the one `key` fills in.
+    from expertise.insights.service import TABLE_KEYS
+
+    for key in TABLE_KEYS:
+        yield "insights.table_csv", f"/inzicht/{key}.csv?periode=jaar"
 
 
 def _leaks(response):

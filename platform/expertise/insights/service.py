@@ -346,11 +346,14 @@ def _load_questions(start, end, filters):
     return list(questions.values())
 
 
-def _names(model, ids=None):
-    query = sa.select(model.id, model.name)
-    if ids is not None:
-        query = query.where(model.id.in_(ids))
-    return dict(db.session.execute(query).all())
+def _names(model, cache=None):
+    """Return {id: name} of a model's rows; `cache` (a dict) keeps them for one dashboard."""
+    if cache is not None and model in cache:
+        return cache[model]
+    names = dict(db.session.execute(sa.select(model.id, model.name)).all())
+    if cache is not None:
+        cache[model] = names
+    return names
 
 
 def _p90(values):
@@ -401,10 +404,10 @@ class _Group:
 # --- the figures, one function each -------------------------------------------------------------------
 
 
-def questions_per_team(period, filters, now, *, questions=None):
+def questions_per_team(period, filters, now, *, questions=None, cache=None):
     """Questions asked per team, with the share answered, over the norm, and the feedback rate."""
     questions = _load_questions(period.start, period.end, filters) if questions is None else questions
-    names = _names(Team)
+    names = _names(Team, cache)
     groups = {}
     for q in questions:
         groups.setdefault(q.team_id, []).append(q)
@@ -418,10 +421,10 @@ def questions_per_team(period, filters, now, *, questions=None):
     return table
 
 
-def questions_per_area(period, filters, now, *, questions=None):
+def questions_per_area(period, filters, now, *, questions=None, cache=None):
     """Per expertise area: questions asked, share answered, time to first advice, over the norm."""
     questions = _load_questions(period.start, period.end, filters) if questions is None else questions
-    names = _names(ExpertiseArea)
+    names = _names(ExpertiseArea, cache)
     groups = {}
     for q in questions:
         for area_id in q.areas:
@@ -437,10 +440,10 @@ def questions_per_area(period, filters, now, *, questions=None):
     return table
 
 
-def first_advice_per_organisation(period, filters, now, *, questions=None):
+def first_advice_per_organisation(period, filters, now, *, questions=None, cache=None):
     """Per organisation whose expert gave the first advice: how many, median and p90, over the norm."""
     questions = _load_questions(period.start, period.end, filters) if questions is None else questions
-    names = _names(Organisation)
+    names = _names(Organisation, cache)
     groups = {}
     for q in questions:
         if q.first_advice_at is not None and q.first_organisation_id is not None:
@@ -473,7 +476,7 @@ def _closed_conditions(period, filters):
     ]
 
 
-def feedback_per_organisation(period, filters):
+def feedback_per_organisation(period, filters, *, cache=None):
     """Of the questions closed in the period, per organisation that advised: outcomes and mean rating."""
     conditions = _closed_conditions(period, filters) + [_expert_advice(), Post.organisation_id.is_not(None)]
     if filters.organisation_id is not None:
@@ -489,7 +492,7 @@ def feedback_per_organisation(period, filters):
         .join(Question, Question.id == Post.question_id).where(*conditions)
         .group_by(Post.organisation_id)
     ).all()
-    names = _names(Organisation)
+    names = _names(Organisation, cache)
     per_org = {}
     for org_id, outcome, n in outcomes:
         per_org.setdefault(org_id, {})[outcome] = int(n)
@@ -511,7 +514,7 @@ def feedback_per_organisation(period, filters):
     return table
 
 
-def pool_utilisation(period, filters):
+def pool_utilisation(period, filters, *, cache=None):
     """Per organisation: experts enrolled, experts who advised in the period, advices given."""
     enrolled_query = (
         sa.select(User.organisation_id, sa.func.count(sa.distinct(User.id)))
@@ -539,7 +542,7 @@ def pool_utilisation(period, filters):
             .group_by(Post.organisation_id)
         )
     }
-    names = _names(Organisation)
+    names = _names(Organisation, cache)
     table = Table("pool", _l("Benutting van de pool per organisatie"),
                   [_l("Organisatie"), _l("Deskundigen aangesloten"), _l("Deskundigen die adviseerden"),
                    _l("Adviezen")],
@@ -678,12 +681,12 @@ def trends(period, filters, now, *, questions=None):
     return table
 
 
-def overview(period, filters, now, *, questions=None):
+def overview(period, filters, now, *, questions=None, consultation=None):
     """The headline figures of the period in one table."""
     questions = _load_questions(period.start, period.end, filters) if questions is None else questions
     group = _Group(questions, now)
     open_now, overdue_now = unanswered_now(filters, now)
-    held, discussed, _table = consultation_figures(period, filters)
+    held, discussed, _table = consultation_figures(period, filters) if consultation is None else consultation
     table = Table("overzicht", _l("Overzicht"), [_l("Cijfer"), _l("Waarde")])
     table.rows = [
         [text(_l("Vragen gesteld")), count(group.asked)],
@@ -706,15 +709,17 @@ def dashboard(period, filters, now):
     start = min(period.start, months[0].start)
     loaded = _load_questions(start, period.end, filters)
     questions = [q for q in loaded if period.contains(q.published_at)]
+    consultation = consultation_figures(period, filters)
+    cache = {}
     tables = [
-        overview(period, filters, now, questions=questions),
-        questions_per_team(period, filters, now, questions=questions),
-        questions_per_area(period, filters, now, questions=questions),
-        first_advice_per_organisation(period, filters, now, questions=questions),
-        feedback_per_organisation(period, filters),
-        pool_utilisation(period, filters),
+        overview(period, filters, now, questions=questions, consultation=consultation),
+        questions_per_team(period, filters, now, questions=questions, cache=cache),
+        questions_per_area(period, filters, now, questions=questions, cache=cache),
+        first_advice_per_organisation(period, filters, now, questions=questions, cache=cache),
+        feedback_per_organisation(period, filters, cache=cache),
+        pool_utilisation(period, filters, cache=cache),
         experts_per_area(period, filters, questions=questions),
-        consultation_figures(period, filters)[2],
+        consultation[2],
         trends(period, filters, now, questions=loaded),
     ]
     return tables
