@@ -121,3 +121,19 @@ def test_identity_reaches_no_log_record(app, cast, login, caplog):
     for record in caplog.records:
         text = record.getMessage() + " " + " ".join(str(a) for a in (record.args or ()))
         assert find_needles(text) == [], (record.name, record.levelname)
+
+
+def test_identity_is_in_no_monthly_report(app, cast, login, tmp_path):
+    """The insights report for the municipality (CSV and HTML) of the scenario's month."""
+    from expertise.core.time import AMSTERDAM
+
+    _scenario(cast, login)
+    month = utcnow().astimezone(AMSTERDAM).strftime("%Y-%m")
+    result = app.test_cli_runner().invoke(args=["insights", "report", "--month", month, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.iterdir())
+    assert [p.suffix for p in written] == [".csv", ".html"]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert "Vragen gesteld" in text
+        assert find_needles(text) == [], path.name
