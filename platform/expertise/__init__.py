@@ -74,7 +74,7 @@ def create_app(config_object):
     from .moderation import models as moderation_models, views as moderation_views  # noqa: F401
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
-    from .insights import cli as insights_cli, views as insights_views
+    from .insights import cli as insights_cli, models as insights_models, views as insights_views  # noqa: F401
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
     from .core import erasure, errors, logs, origins, security, templating
     from .vault import cli as vault_cli, service as vault_service, views as vault_views

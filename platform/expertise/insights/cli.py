@@ -29,4 +29,19 @@ def init_app(app):
         db.session.rollback()  # the report only reads
         click.echo(f"Wrote {csv_path} and {html_path}.")
 
+    @insights.command("run-reminders")
+    def run_reminders_command():
+        """Send the reminders that are due: norm passed, close with feedback, follow-up (idempotent).
+
+        For cron, e.g. every 15 minutes: `*/15 * * * * cd /srv/expertise &&
+        .venv/bin/flask --app run insights run-reminders`. A second run sends nothing twice.
+        """
+        from ..core.time import utcnow
+        from .reminders import run_reminders
+
+        counts = run_reminders(utcnow())
+        db.session.commit()  # notifications and e-mails go out after this commit
+        click.echo(f"{counts['norm_passed']} question(s) past the norm, {counts['close_reminders']} close "
+                   f"reminder(s), {counts['follow_ups']} follow-up question(s).")
+
     app.cli.add_command(insights)

@@ -681,6 +681,28 @@ def trends(period, filters, now, *, questions=None):
     return table
 
 
+def follow_up_figures(period, filters):
+    """Of the follow-ups answered in the period: how many, share improved, share with a referral avoided.
+
+    The referral share counts the answers "avoided" among "avoided" and "not avoided"
+    ("unknown" is left out); each rests on its own number of answers.
+    """
+    from .models import FollowUp, Referral, Situation
+
+    answered, improved, avoided, known = db.session.execute(
+        sa.select(
+            sa.func.count(FollowUp.id),
+            sa.func.coalesce(sa.func.sum(sa.case((FollowUp.situation == Situation.IMPROVED.value, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((FollowUp.referral == Referral.AVOIDED.value, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((FollowUp.referral != Referral.UNKNOWN.value, 1), else_=0)), 0),
+        ).join(Question, Question.id == FollowUp.question_id)
+        .where(*_question_conditions(filters), FollowUp.answered_at >= period.start, FollowUp.answered_at < period.end)
+    ).one()
+    answered, improved, avoided, known = int(answered), int(improved), int(avoided), int(known)
+    return (count(answered), Cell(improved / answered if answered else None, "share", answered),
+            Cell(avoided / known if known else None, "share", known))
+
+
 def overview(period, filters, now, *, questions=None, consultation=None):
     """The headline figures of the period in one table."""
     questions = _load_questions(period.start, period.end, filters) if questions is None else questions
@@ -699,6 +721,12 @@ def overview(period, filters, now, *, questions=None, consultation=None):
         [text(_l("Nu onbeantwoord en over de norm")), count(overdue_now)],
         [text(_l("Overleggen gehouden")), plain(held)],
         [text(_l("Agendapunten besproken")), plain(discussed)],
+    ]
+    answered, improved, avoided = follow_up_figures(period, filters)
+    table.rows += [
+        [text(_l("Vervolgvragen beantwoord")), answered],
+        [text(_l("Vervolg: situatie verbeterd")), improved],
+        [text(_l("Vervolg: verwijzing voorkomen")), avoided],
     ]
     return table
 

@@ -7,15 +7,20 @@ links repeat it: periode=maand|vorige-maand|kwartaal|jaar|anders, van/tot
 """
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..accounts.access import role_required
 from ..accounts.models import Role
 from ..core.params import to_int
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
-from . import charts, service
+from ..extensions import db
+from ..questions.access import access_owned_question
+from . import charts, reminders, service
+from .forms import FollowUpForm
 
 bp = Blueprint("insights", __name__)
 
@@ -82,6 +87,48 @@ def table_csv(key):
     response = Response("\ufeff" + service.table_csv(table, period), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="inzicht-{key}-{period.slug}.csv"'
     return response
+
+
+@bp.route("/vragen/<int:question_id>/vervolg", methods=["GET", "POST"])
+@role_required(Role.FAMILY_WORKER)
+def follow_up(question_id):
+    """The owner answers "hoe is het verder gegaan?" once it was asked (404 before, and for others)."""
+    question = access_owned_question(current_user, question_id)
+    asked = reminders.follow_up_of(question.id)
+    if asked is None:
+        abort(404)
+    form = FollowUpForm()
+    if asked.is_answered:
+        return render_template("insights/follow_up.html", question=question, follow_up=asked, form=None)
+    if form.validate_on_submit():
+        try:
+            reminders.answer_follow_up(current_user, question, asked, situation=form.situation.data,
+                                       referral=form.referral.data, now=utcnow())
+        except reminders.FollowUpError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Dank je. De deskundigen die adviseerden zien hoe het verder ging."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    return render_template("insights/follow_up.html", question=question, follow_up=asked, form=form)
+
+
+def _follow_up_for(question):
+    """Template global: the follow-up the current person may see on a question page, or None."""
+    if not current_user.is_authenticated or not question.is_closed:
+        return None
+    asked = reminders.follow_up_of(question.id)
+    if asked is None or not reminders.may_see_follow_up(current_user, question):
+        return None
+    if not asked.is_answered and question.owner_id != current_user.id:
+        return None
+    return asked
+
+
+@bp.app_context_processor
+def _insights_globals():
+    return {"insights_follow_up": _follow_up_for}
 
 
 menu_item("insights.dashboard", _l("Inzicht"), roles=MANAGERS, order=23)
