@@ -62,3 +62,26 @@ def test_the_norm_and_the_working_hour_count_agree(start, days):
     due = workdays.add_working_days(start, days)
     assert workdays.working_hours(start, due) == pytest.approx(workdays.norm_hours(days))
     assert workdays.working_hours(start, due - timedelta(seconds=1)) < workdays.norm_hours(days)
+
+
+def _slow_working_seconds(start, end):
+    """Day by day, as a person counts: the overlap of the span with each working day."""
+    total, day = 0.0, start.astimezone(AMSTERDAM).date()
+    while day <= end.astimezone(AMSTERDAM).date():
+        if workdays.is_working_day(day):
+            midnight = datetime(day.year, day.month, day.day, tzinfo=AMSTERDAM)
+            following = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=AMSTERDAM)
+            overlap = (min(end, following) - max(start, midnight)).total_seconds()
+            total += max(0.0, overlap)
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(1998, 6, 1), max_value=datetime(2029, 12, 31),
+                       timezones=st.just(timezone.utc)),
+    span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=800)),
+)
+def test_the_cumulative_count_equals_counting_day_by_day(start, span):
+    assert workdays.working_seconds(start, start + span) == pytest.approx(_slow_working_seconds(start, start + span))

@@ -15,7 +15,7 @@ Public holidays come from the `holidays` package (the Dutch calendar: New Year, 
 Friday, Easter and Whit Monday, King's Day, Liberation Day in lustrum years, Ascension,
 Christmas).
 """
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -23,6 +23,7 @@ import holidays
 from .time import AMSTERDAM
 
 HOURS_PER_WORKING_DAY = 24
+SECONDS_PER_WORKING_DAY = HOURS_PER_WORKING_DAY * 3600
 
 
 @lru_cache(maxsize=64)
@@ -71,22 +72,56 @@ def add_working_days(start, days):
     return due.astimezone(start.tzinfo)
 
 
+@lru_cache(maxsize=256)
+def _working_days_before_year(year):
+    """Working days from 1 January 2000 up to the start of `year` (negative before 2000)."""
+    if year >= 2000:
+        return sum(_working_days_in_year(y) for y in range(2000, year))
+    return -sum(_working_days_in_year(y) for y in range(year, 2000))
+
+
+@lru_cache(maxsize=256)
+def _working_days_in_year(year):
+    return _cumulative(year)[-1]
+
+
+@lru_cache(maxsize=256)
+def _cumulative(year):
+    """Return a tuple: for each day of the year (index 0 = 1 January), the working days before it,
+    with one more entry at the end (the year's total)."""
+    counts, total = [], 0
+    day = date(year, 1, 1)
+    while day.year == year:
+        counts.append(total)
+        total += is_working_day(day)
+        day += timedelta(days=1)
+    counts.append(total)
+    return tuple(counts)
+
+
+def _working_days_before(day):
+    return _working_days_before_year(day.year) + _cumulative(day.year)[day.timetuple().tm_yday - 1]
+
+
+def _working_clock(moment):
+    """Working seconds from a fixed origin up to `moment`: differences of two give working time."""
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date()
+    elapsed = 0.0
+    if is_working_day(day):
+        elapsed = min((moment - _local_midnight(day)).total_seconds(), SECONDS_PER_WORKING_DAY)
+    return _working_days_before(day) * SECONDS_PER_WORKING_DAY + elapsed
+
+
 def working_seconds(start, end):
-    """Return the working time between two aware datetimes, in seconds (0 when end <= start)."""
+    """Return the working time between two aware datetimes, in seconds (0 when end <= start).
+
+    Computed from a cumulative count of working days per year (cached), so it costs
+    the same for a span of an hour or of a year.
+    """
     if end <= start:
         return 0.0
-    first = start.astimezone(AMSTERDAM).date()
-    last = end.astimezone(AMSTERDAM).date()
-    total = 0.0
-    day = first
-    while day <= last:
-        if is_working_day(day):
-            lower = max(start, _local_midnight(day))
-            upper = min(end, _local_midnight(day + timedelta(days=1)))
-            if upper > lower:
-                total += (upper - lower).total_seconds()
-        day += timedelta(days=1)
-    return total
+    return _working_clock(end) - _working_clock(start)
 
 
 def working_hours(start, end):
