@@ -117,6 +117,18 @@ def test_filters_by_team_area_and_organisation(built, cast):
     assert rows(service.overview(APRIL, Filters(organisation_id=cast.eva.organisation_id), NOW))["Vragen gesteld"] == ["5"]
 
 
+def test_every_table_takes_every_filter(built, cast):
+    """Each filter reaches each table (the organisation filter once broke the tables that select posts)."""
+    altrecht = Filters(organisation_id=cast.eva.organisation_id)
+    assert rows(service.feedback_per_organisation(APRIL, altrecht)) == {"Altrecht": ["5", "< 5", "< 5", "< 5", "3,8"]}
+    assert rows(service.pool_utilisation(APRIL, altrecht)) == {"Altrecht": ["1", "1", "5"]}
+    assert rows(service.experts_per_area(APRIL, altrecht))["GGZ / psychiatrie"][:2] == ["1", "1"]
+    assert rows(service.consultation_figures(APRIL, altrecht)[2]) == {"Altrecht": ["90", "240", "nee"]}
+    for filters in (Filters(team_id=cast.bram.team_id), Filters(area_id=cast.olaf.expertise_areas[0].id), altrecht):
+        tables = service.dashboard(APRIL, filters, NOW)
+        assert [t.key for t in tables] == list(service.TABLE_KEYS)
+
+
 def test_dashboard_tables_equal_the_single_functions(built):
     tables = {t.key: t for t in service.dashboard(APRIL, Filters(), NOW)}
     assert set(tables) == set(service.TABLE_KEYS)

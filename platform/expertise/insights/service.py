@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -311,8 +312,12 @@ def _question_conditions(filters):
         conditions.append(sa.exists().where(question_expertise_area.c.question_id == Question.id,
                                             question_expertise_area.c.expertise_area_id == filters.area_id))
     if filters.organisation_id is not None:
-        conditions.append(sa.exists().where(Post.question_id == Question.id, _expert_advice(),
-                                            Post.organisation_id == filters.organisation_id))
+        # Its own alias: the figures that select from Post must not correlate with it.
+        advice = sa.orm.aliased(Post)
+        conditions.append(sa.exists().where(
+            advice.question_id == Question.id, advice.kind == PostKind.ADVICE.value,
+            advice.status == PostStatus.PUBLISHED.value, advice.author_role == Role.EXPERT.value,
+            advice.organisation_id == filters.organisation_id))
     return conditions
 
 
