@@ -103,14 +103,17 @@ def _working_days_before(day):
     return _working_days_before_year(day.year) + _cumulative(day.year)[day.timetuple().tm_yday - 1]
 
 
+@lru_cache(maxsize=8192)
+def _day_facts(day):
+    """(working day?, working days before it, its local midnight as a UTC timestamp) of a date."""
+    return is_working_day(day), _working_days_before(day), _local_midnight(day).timestamp()
+
+
 def _working_clock(moment):
     """Working seconds from a fixed origin up to `moment`: differences of two give working time."""
-    local = moment.astimezone(AMSTERDAM)
-    day = local.date()
-    elapsed = 0.0
-    if is_working_day(day):
-        elapsed = min((moment - _local_midnight(day)).total_seconds(), SECONDS_PER_WORKING_DAY)
-    return _working_days_before(day) * SECONDS_PER_WORKING_DAY + elapsed
+    working, before, midnight = _day_facts(moment.astimezone(AMSTERDAM).date())
+    elapsed = min(moment.timestamp() - midnight, SECONDS_PER_WORKING_DAY) if working else 0.0
+    return before * SECONDS_PER_WORKING_DAY + elapsed
 
 
 def working_seconds(start, end):

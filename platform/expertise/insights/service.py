@@ -49,6 +49,7 @@ import io
 import math
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -99,12 +100,12 @@ class Period:
     last: date
     kind: str = "anders"
 
-    @property
+    @cached_property
     def start(self):
         """The first instant of the period (aware, Amsterdam)."""
         return datetime.combine(self.first, time(0), tzinfo=AMSTERDAM)
 
-    @property
+    @cached_property
     def end(self):
         """The first instant after the period (aware, Amsterdam)."""
         return datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=AMSTERDAM)
@@ -273,7 +274,7 @@ def table_csv(table, period):
 # --- loading ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Question:
     id: int
     team_id: int | None
@@ -284,18 +285,28 @@ class _Question:
     closed_at: datetime | None
     areas: list = field(default_factory=list)
     first_organisation_id: int | None = None
+    _over: tuple = (None, None)
 
-    @property
+    @cached_property
     def hours_to_advice(self):
         if self.first_advice_at is None:
             return None
         return workdays.working_hours(self.published_at, self.first_advice_at)
 
+    @cached_property
+    def month(self):
+        return self.published_at.astimezone(AMSTERDAM).strftime("%Y-%m")
+
     def over_norm(self, now):
+        if self._over[0] == now:
+            return self._over[1]
         norm = Urgency(self.urgency).advice_norm_hours
         if self.first_advice_at is not None:
-            return self.hours_to_advice > norm
-        return workdays.working_hours(self.published_at, now) >= norm
+            over = self.hours_to_advice > norm
+        else:
+            over = workdays.working_hours(self.published_at, now) >= norm
+        self._over = (now, over)
+        return over
 
 
 def _expert_advice():
@@ -377,7 +388,7 @@ class _Group:
     def asked(self):
         return len(self.questions)
 
-    @property
+    @cached_property
     def hours(self):
         return [q.hours_to_advice for q in self.questions if q.first_advice_at is not None]
 
@@ -679,8 +690,11 @@ def trends(period, filters, now, *, questions=None):
                   [_l("Maand"), _l("Vragen"), _l("Mediaan tot eerste advies (werkuren)"), _l("Terugkoppeling")],
                   charts=[Chart(1, "line", str(_l("vragen"))), Chart(2, "line", str(_l("werkuren"))),
                           Chart(3, "line", "%")])
+    per_month = {}
+    for q in questions:
+        per_month.setdefault(q.month, []).append(q)
     for month in months:
-        group = _Group([q for q in questions if month.contains(q.published_at)], now)
+        group = _Group(per_month.get(month.first.strftime("%Y-%m"), []), now)
         table.rows.append([text(month.first.strftime("%Y-%m")), count(group.asked), group.median(),
                            group.feedback_rate()])
     return table
