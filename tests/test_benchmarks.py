@@ -49,3 +49,16 @@ def test_thread_page_benchmark_runs_its_pages_without_errors():
     for page, (rps, _p50, _p95, _p99, errors, _cpu) in rows.items():
         assert float(rps) > 0 and int(errors) == 0, (page, run.stdout)
     assert "in-process, one request at a time" in run.stdout
+
+
+def test_insights_benchmark_runs_on_a_small_database():
+    run = subprocess.run(
+        [sys.executable, "benchmarks/insights.py", "--questions", "300", "--posts", "900", "--database", "sqlite",
+         "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    assert "sqlite: " in run.stdout and " questions, 9" in run.stdout
+    rows = [line for line in run.stdout.splitlines() if line.startswith(("this month", "year", "last 365 days"))]
+    assert len(rows) == 8, run.stdout  # five service timings and three pages
+    assert all(float(line.split()[-1]) >= 0 for line in rows)
