@@ -177,8 +177,11 @@ def _login(app, secrets):
     response = client.post("/inloggen", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302, response.status_code
     code = DemoAuthenticator(secrets.items()).code(email)
+    page = client.get("/inloggen/code").get_data(as_text=True)  # the session (and its token) is new
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     response = client.post("/inloggen/code", data={"code": code, "csrf_token": token})
-    assert response.status_code == 302 and not response.headers["Location"].endswith("/code"), "login failed"
+    assert response.status_code == 302 and not response.headers["Location"].endswith("/code"), (
+        "login failed", response.status_code, response.headers.get("Location"), response.get_data(as_text=True)[:3000])
     return client
 
 

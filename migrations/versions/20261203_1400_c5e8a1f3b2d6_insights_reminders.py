@@ -1,4 +1,4 @@
-"""insights: reminder markers and follow-up answers
+"""insights: reminder markers, follow-up answers, and indexes for the figures
 
 Revision ID: c5e8a1f3b2d6
 Revises: 7c3e2f9a4b10
@@ -41,9 +41,14 @@ def upgrade():
     )
     with op.batch_alter_table('insights_follow_up', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_insights_follow_up_answered_at'), ['answered_at'], unique=False)
+    # Plain CREATE INDEX, no batch: a batch that copied `question` would drop its FTS triggers on SQLite.
+    op.create_index('ix_post_kind_created_at', 'post', ['kind', 'created_at'], unique=False)
+    op.create_index('ix_question_closed_at', 'question', ['closed_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_question_closed_at', table_name='question')
+    op.drop_index('ix_post_kind_created_at', table_name='post')
     with op.batch_alter_table('insights_follow_up', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_insights_follow_up_answered_at'))
     op.drop_table('insights_follow_up')

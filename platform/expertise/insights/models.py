@@ -12,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.database import UtcDateTime
 from ..core.time import utcnow
 from ..extensions import db
+from ..questions.models import Post, Question
+
+# The figures select advices by when they were given and questions by when they were closed:
+# without these, the pool and feedback tables scan every post (0.7 s of SQL at 200,000 posts).
+sa.Index("ix_post_kind_created_at", Post.kind, Post.created_at)
+sa.Index("ix_question_closed_at", Question.closed_at)
 
 
 class ReminderKind(enum.StrEnum):

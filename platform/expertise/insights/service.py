@@ -44,6 +44,7 @@ contain no question text and no identity. A figure that rests on 1 to 4 question
 shown as "< 5" (`SMALL_CELL`), in the page, the CSV and the report alike, so no
 team's single case can be singled out.
 """
+import bisect
 import csv
 import io
 import math
@@ -689,18 +690,19 @@ def trends(period, filters, now):
         .where(*_question_conditions(filters), Question.published_at >= months[0].start,
                Question.published_at < months[-1].end)
     ).all()
-    per_month = {}
+    starts = [month.start for month in months]
+    per_month = [[] for _ in months]
     for published_at, first_advice_at, status in rows:
-        per_month.setdefault(published_at.astimezone(AMSTERDAM).strftime("%Y-%m"), []).append(
+        per_month[bisect.bisect_right(starts, published_at) - 1].append(
             _Question(0, None, Urgency.NORMAL.value, published_at, first_advice_at, status, None))
     table = Table("trends", _l("Verloop per maand"),
                   [_l("Maand"), _l("Vragen"), _l("Mediaan tot eerste advies (werkuren)"), _l("Terugkoppeling")],
                   charts=[Chart(1, "line", str(_l("vragen"))), Chart(2, "line", str(_l("werkuren"))),
                           Chart(3, "line", "%")])
-    for month in months:
-        key = month.first.strftime("%Y-%m")
-        group = _Group(per_month.get(key, []), now)
-        table.rows.append([text(key), count(group.asked), group.median(), group.feedback_rate()])
+    for month, questions in zip(months, per_month):
+        group = _Group(questions, now)
+        table.rows.append([text(month.first.strftime("%Y-%m")), count(group.asked), group.median(),
+                           group.feedback_rate()])
     return table
 
 
