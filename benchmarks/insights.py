@@ -198,13 +198,11 @@ def _timed(function, runs):
 def child(args):
     """Build and measure one database (in this process)."""
     import sqlalchemy as sa
-    from sqlalchemy import event
 
     from config import config_from_env
     from expertise import create_app
     from expertise.core.time import utcnow
     from expertise.extensions import db
-    from expertise.insights import service
 
     app = create_app(config_from_env())
     rng = random.Random(2026)
@@ -217,6 +215,20 @@ def child(args):
         dialect = db.engine.dialect.name
         print(f"{dialect}: {questions} questions, {posts} posts, built in {time.perf_counter() - started:.0f} s",
               flush=True)
+    measure(app, secrets, args.runs)
+
+
+def measure(app, secrets, runs):
+    """Time the figures and the page on the database the app is bound to."""
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    from expertise.core.time import utcnow
+    from expertise.extensions import db
+    from expertise.insights import service
+
+    now = utcnow()
+    with app.app_context():
         today = now.astimezone(service.AMSTERDAM).date()
         team = db.session.scalar(sa.text("SELECT id FROM team WHERE name = 'Buurtteam B03'"))
         organisation = db.session.scalar(sa.text("SELECT id FROM organisation WHERE name = 'Zorgaanbieder Z1'"))
@@ -236,7 +248,7 @@ def child(args):
         ]
         print(f"{'figures (service.dashboard)':<44} {'ms':>8}", flush=True)
         for name, period, filters in cases:
-            ms = _timed(lambda: service.dashboard(period, filters, utcnow()), args.runs)
+            ms = _timed(lambda: service.dashboard(period, filters, utcnow()), runs)
             print(f"{name:<44} {ms:8.0f}", flush=True)
             db.session.rollback()
         db.session.remove()
@@ -263,12 +275,12 @@ def child(args):
         event.listen(engine, "after_cursor_execute", after)
         sql.update(count=0, seconds=0.0)
         try:
-            ms = _timed(page, args.runs)
+            ms = _timed(page, runs)
         finally:
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
-        runs = args.runs + 1
-        print(f"{label:<44} {ms:8.0f} {sql['seconds'] * 1000 / runs:8.0f} {sql['count'] / runs:8.0f}", flush=True)
+        calls = runs + 1
+        print(f"{label:<44} {ms:8.0f} {sql['seconds'] * 1000 / calls:8.0f} {sql['count'] / calls:8.0f}", flush=True)
 
 
 def main():
