@@ -59,6 +59,7 @@ def test_insights_benchmark_runs_on_a_small_database():
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     assert "sqlite: " in run.stdout and " questions, 9" in run.stdout
-    rows = [line for line in run.stdout.splitlines() if line.startswith(("this month", "year", "last 365 days"))]
-    assert len(rows) == 8, run.stdout  # five service timings and three pages
+    rows = [line for line in run.stdout.splitlines()
+            if line.startswith(("this month", "last month", "quarter", "year", "last 365 days"))]
+    assert len(rows) == 11, run.stdout  # eight timings of the figures and three of the page
     assert all(float(line.split()[-1]) >= 0 for line in rows)
