@@ -61,11 +61,17 @@ OBJECTS = {
     # its next meeting has anna's question on the agenda (she nominated it).
     "series": lambda c: factories.make_series(c.cas, teams=[c.anna.team], experts=[c.eva]),
     "item": lambda c: factories.make_nomination(c.anna, c.obj("question"), c.obj("series")),
+    # anna's question, advised by eva, closed, and asked "hoe is het verder gegaan?"
+    "follow_up": lambda c: factories.make_follow_up(c.anna, c.eva),
 }
 
 
 MEETING_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.COORDINATOR)
 COORDINATOR = (Role.COORDINATOR,)
+
+
+def _followed_up(c):
+    return c.obj("follow_up").question_id
 
 
 def _series(c):
@@ -196,6 +202,11 @@ RULES = [
               data=lambda c: {"route-experts": [c.eva.id]}),
     RouteRule("consultations.schedule", "POST", lambda c: f"/vragen/{_q(c)}/triage/agenderen", COORDINATOR,
               data=lambda c: {"agenda-meeting": c.obj("item").meeting_id, "agenda-note": ""}),
+    RouteRule("insights.follow_up", "GET", lambda c: f"/vragen/{_followed_up(c)}/vervolg", OWNER),
+    RouteRule("insights.follow_up", "POST", lambda c: f"/vragen/{_followed_up(c)}/vervolg", OWNER,
+              data=lambda c: {"situation": "improved", "referral": "avoided"}),
+    RouteRule("insights.dashboard", "GET", lambda c: "/inzicht?periode=kwartaal", MANAGERS),
+    RouteRule("insights.table_csv", "GET", lambda c: "/inzicht/teams.csv?periode=jaar", MANAGERS),
     RouteRule("consultations.hours", "GET", lambda c: "/overleg/uren?maand=2026-05", COORDINATOR),
     RouteRule("consultations.hours_csv", "GET", lambda c: "/overleg/uren.csv?maand=2026-05", COORDINATOR),
     RouteRule("consultations.budget", "POST", lambda c: f"/overleg/uren/budget/{c.eva.organisation_id}", COORDINATOR,

@@ -84,6 +84,22 @@ def make_post(author, question, body="Probeer een vast avondritueel.", *, parent
     from expertise.questions import service
 
     return service.post_reply(author, question, body=body, parent=parent, now=now or utcnow())
+def make_follow_up(owner, expert, *, now=None):
+    """An advised question of `owner`, closed, with the follow-up asked (not answered yet)."""
+    from expertise.insights.models import FollowUp
+    from expertise.questions import service
+
+    now = now or utcnow()
+    question = make_question(owner, title="Vraag met vervolg", areas=expert.expertise_areas, now=now)
+    advice = make_post(expert, question, "Een advies.", now=now)
+    service.close_question(owner, question, outcome="followed", explanation="Gedaan.",
+                           ratings={advice.id: 4}, now=now)
+    follow_up = FollowUp(question_id=question.id, asked_at=now)
+    db.session.add(follow_up)
+    db.session.flush()
+    return follow_up
+
+
 # --- consultations -------------------------------------------------------------
 
 

@@ -65,3 +65,15 @@ def test_concurrent_posting_on_sqlite_loses_nothing_doubles_nothing_and_fails_no
     for shape, (attempts, acknowledged, http500, errors, stored, duplicates) in results.items():
         assert (attempts, http500, errors, duplicates) == (64, 0, 0, 0), (shape, run.stdout)
         assert acknowledged == stored == attempts, (shape, run.stdout)
+def test_insights_benchmark_runs_on_a_small_database():
+    run = subprocess.run(
+        [sys.executable, "benchmarks/insights.py", "--questions", "300", "--posts", "900", "--database", "sqlite",
+         "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    assert "sqlite: " in run.stdout and " questions, 9" in run.stdout
+    rows = [line for line in run.stdout.splitlines()
+            if line.startswith(("this month", "last month", "quarter", "year", "last 365 days"))]
+    assert len(rows) == 11, run.stdout  # eight timings of the figures and three of the page
+    assert all(float(line.split()[-1]) >= 0 for line in rows)

@@ -74,6 +74,7 @@ def create_app(config_object):
     from .moderation import models as moderation_models, views as moderation_views  # noqa: F401
     from .realtime import events as realtime_events  # noqa: F401  (Socket.IO handlers)
     from .realtime import service as realtime_service, views as realtime_views
+    from .insights import cli as insights_cli, models as insights_models, views as insights_views  # noqa: F401
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
     from .core import erasure, errors, health, logs, origins, security, submissions, templating  # noqa: F401
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
@@ -92,7 +93,9 @@ def create_app(config_object):
     app.register_blueprint(consultation_views.bp)
     app.register_blueprint(health.bp)
     consultation_service.init_app(app)
+    app.register_blueprint(insights_views.bp)
     audit_cli.init_app(app)
+    insights_cli.init_app(app)
     audit_service.init_app(app)
     vault_cli.init_app(app)
     security.init_app(app)

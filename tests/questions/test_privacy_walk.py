@@ -71,6 +71,7 @@ def _scenario(cast, login):
         "object_id": cast.anna.team_id,
         "token": "onbekend",
         "filename": "css/app.css",
+        "key": "teams",
     }
     return anna, ids
 
@@ -82,6 +83,11 @@ def _get_routes(app, ids):
             continue
         values = {name: ids[name] for name in rule.arguments}
         yield rule.endpoint, re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    # Every table of the coordinator dashboard as CSV, not only the one `key` fills in.
+    from expertise.insights.service import TABLE_KEYS
+
+    for key in TABLE_KEYS:
+        yield "insights.table_csv", f"/inzicht/{key}.csv?periode=jaar"
 
 
 def _as_read(text):
@@ -148,3 +154,19 @@ def test_identity_reaches_no_log_record(app, cast, login, caplog):
     for record in caplog.records:
         text = record.getMessage() + " " + " ".join(str(a) for a in (record.args or ()))
         assert _find(text) == [], (record.name, record.levelname)
+
+
+def test_identity_is_in_no_monthly_report(app, cast, login, tmp_path):
+    """The insights report for the municipality (CSV and HTML) of the scenario's month."""
+    from expertise.core.time import AMSTERDAM
+
+    _scenario(cast, login)
+    month = utcnow().astimezone(AMSTERDAM).strftime("%Y-%m")
+    result = app.test_cli_runner().invoke(args=["insights", "report", "--month", month, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.iterdir())
+    assert [p.suffix for p in written] == [".csv", ".html"]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert "Vragen gesteld" in text
+        assert _find(text) == [], path.name

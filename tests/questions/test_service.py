@@ -18,10 +18,13 @@ def ams(*args):
 @pytest.mark.parametrize("published,urgency,due", [
     (ams(2026, 11, 20, 10, 0), "normal", ams(2026, 11, 24, 10, 0)),  # Friday → Tuesday
     (ams(2026, 11, 20, 10, 0), "urgent", ams(2026, 11, 23, 10, 0)),  # Friday → Monday
-    (ams(2026, 11, 21, 15, 0), "urgent", ams(2026, 11, 23, 15, 0)),  # Saturday → Monday
-    (ams(2026, 11, 22, 15, 0), "normal", ams(2026, 11, 24, 15, 0)),  # Sunday → Tuesday
+    (ams(2026, 11, 21, 15, 0), "urgent", ams(2026, 11, 24, 0, 0)),   # Saturday → end of Monday
+    (ams(2026, 11, 22, 15, 0), "normal", ams(2026, 11, 25, 0, 0)),   # Sunday → end of Tuesday
     (ams(2026, 11, 18, 9, 30), "normal", ams(2026, 11, 20, 9, 30)),  # Wednesday → Friday
     (ams(2026, 3, 27, 12, 0), "normal", ams(2026, 3, 31, 12, 0)),    # across the switch to summer time
+    (ams(2026, 4, 2, 11, 0), "normal", ams(2026, 4, 8, 11, 0)),      # Thursday → Wednesday: Good Friday, Easter Monday
+    (ams(2026, 12, 24, 16, 0), "urgent", ams(2026, 12, 28, 16, 0)),  # Christmas Eve → Monday after Christmas
+    (ams(2026, 4, 26, 9, 0), "urgent", ams(2026, 4, 29, 0, 0)),      # Sunday before King's Day → end of Tuesday
 ])
 def test_advice_is_due_after_working_days_skipping_the_weekend(published, urgency, due):
     assert service.advice_due(published, urgency) == due

@@ -23,8 +23,8 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import ExpertiseArea, Organisation, Role, User, UserRole, user_expertise_area
 from ..core.time import AMSTERDAM
 from ..extensions import db
-from ..questions.models import Post, PostKind, PostStatus, Question, QuestionEvent, Status
 from ..questions import guard
+from ..questions.models import Post, PostKind, PostStatus, Question, QuestionEvent, Status, Urgency
 from ..questions.service import can_see_question, place_post
 from ..realtime import NotificationKind, notify
 from .models import (
@@ -905,8 +905,11 @@ def route_new_question(question, *, now):
         recipients = sorted(people.values(), key=lambda p: p.name)
     else:
         recipients = experts_in_areas(question.areas)
+    # Urgent questions are their own kind, e-mailed at once by default (not in the daily digest).
+    kind = (NotificationKind.URGENT_QUESTION_IN_AREA if question.urgency == Urgency.URGENT
+            else NotificationKind.NEW_QUESTION_IN_AREA)
     for person in recipients:
-        notify(person, NotificationKind.NEW_QUESTION_IN_AREA, question_id=question.id, actor=question.owner, now=now)
+        notify(person, kind, question_id=question.id, actor=question.owner, now=now)
     return recipients
 
 

@@ -17,6 +17,7 @@ from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from ..core.database import UtcDateTime, declare_hand_written
 from ..core.erasure import declare_erasable
 from ..core.time import utcnow
+from ..core.workdays import norm_hours
 from ..extensions import db
 from ..vault.models import Resident, ResidentId
 
@@ -51,6 +52,11 @@ class Urgency(enum.StrEnum):
         that names the norm are made from it.
         """
         return {Urgency.NORMAL: 2, Urgency.URGENT: 1}[self]
+
+    @property
+    def advice_norm_hours(self):
+        """The same norm in working hours (`expertise.core.workdays`: weekends and holidays skipped)."""
+        return norm_hours(self.advice_working_days)
 
     @property
     def label(self):

@@ -12,9 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..accounts.models import ExpertiseArea, Role, User
-from ..core import erasure
+from ..core import erasure, workdays
 from ..core.markdown import render_markdown
-from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..moderation import service as moderation
 from . import events
@@ -126,20 +125,13 @@ def can_edit_post(user, post, now):
 
 
 def add_working_days(start, days):
-    """Return `start` plus `days` working days (Mon–Fri), counted in Amsterdam time.
+    """Return `start` plus `days` working days (Monday–Friday, Dutch public holidays skipped).
 
-    A question published on Friday 10:00 with two days is due on Tuesday
-    10:00; one published on Saturday with one day is due on Monday at the same
-    hour. No public holidays in this version.
+    The calendar lives in `expertise.core.workdays`, which the insights figures count
+    working hours with too: a question published on Friday 10:00 with two days is due on
+    Tuesday 10:00; one published on Saturday with one day at the end of Monday.
     """
-    local = start.astimezone(AMSTERDAM)
-    date, remaining = local.date(), days
-    while remaining > 0:
-        date += timedelta(days=1)
-        if date.weekday() < 5:
-            remaining -= 1
-    due = local.replace(year=date.year, month=date.month, day=date.day, tzinfo=None)
-    return due.replace(tzinfo=AMSTERDAM).astimezone(start.tzinfo)
+    return workdays.add_working_days(start, days)
 
 
 def advice_due(published_at, urgency):

@@ -28,6 +28,12 @@ class NotificationKind(enum.StrEnum):
     # Failed logins locked an address out of the person's account: always sent,
     # by e-mail too, and not on the settings page (a security notice).
     LOGIN_ATTEMPTS = "login_attempts"
+    # From the insights jobs (`flask insights run-reminders`) and urgent routing.
+    URGENT_QUESTION_IN_AREA = "urgent_question_in_area"
+    NORM_PASSED = "norm_passed"
+    CLOSE_REMINDER = "close_reminder"
+    FOLLOW_UP_REQUEST = "follow_up_request"
+    FOLLOW_UP_ANSWERED = "follow_up_answered"
 
     @property
     def label(self):
@@ -49,6 +55,11 @@ KIND_LABELS = {
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag die aan mij is overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Afhandeling van mijn melding door een moderator"),
     NotificationKind.LOGIN_ATTEMPTS: _l("Mislukte inlogpogingen op mijn account"),
+    NotificationKind.URGENT_QUESTION_IN_AREA: _l("Nieuwe urgente vraag in mijn expertisegebied"),
+    NotificationKind.NORM_PASSED: _l("Vraag zonder advies die over de norm is"),
+    NotificationKind.CLOSE_REMINDER: _l("Herinnering om een geadviseerde vraag af te sluiten"),
+    NotificationKind.FOLLOW_UP_REQUEST: _l("Vraag hoe het verder is gegaan na het afsluiten"),
+    NotificationKind.FOLLOW_UP_ANSWERED: _l("Hoe het verder ging na een vraag waarop ik adviseerde"),
 }
 
 

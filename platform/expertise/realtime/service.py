@@ -169,6 +169,11 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.QUESTION_HANDED_OVER: _l("Vraag #%(number)d is aan jou overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding bij vraag #%(number)d afgehandeld"),
     NotificationKind.LOGIN_ATTEMPTS: _LOGIN_ATTEMPTS_TEXT,
+    NotificationKind.URGENT_QUESTION_IN_AREA: _l("Er is een nieuwe urgente vraag #%(number)d in je expertisegebied"),
+    NotificationKind.NORM_PASSED: _l("Vraag #%(number)d heeft nog geen advies en is over de norm"),
+    NotificationKind.CLOSE_REMINDER: _l("Vraag #%(number)d heeft advies: sluit hem af met je terugkoppeling"),
+    NotificationKind.FOLLOW_UP_REQUEST: _l("Hoe is het verder gegaan na vraag #%(number)d?"),
+    NotificationKind.FOLLOW_UP_ANSWERED: _l("De gezinswerker vertelde hoe het verder ging na vraag #%(number)d"),
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -184,6 +189,11 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.QUESTION_HANDED_OVER: _l("Er is een vraag aan jou overgedragen"),
     NotificationKind.FLAG_RESOLVED: _l("Een moderator heeft je melding afgehandeld"),
     NotificationKind.LOGIN_ATTEMPTS: _LOGIN_ATTEMPTS_TEXT,
+    NotificationKind.URGENT_QUESTION_IN_AREA: _l("Er is een nieuwe urgente vraag in je expertisegebied"),
+    NotificationKind.NORM_PASSED: _l("Een vraag heeft nog geen advies en is over de norm"),
+    NotificationKind.CLOSE_REMINDER: _l("Een vraag heeft advies: sluit hem af met je terugkoppeling"),
+    NotificationKind.FOLLOW_UP_REQUEST: _l("Hoe is het verder gegaan na je vraag?"),
+    NotificationKind.FOLLOW_UP_ANSWERED: _l("De gezinswerker vertelde hoe het verder ging"),
 }
 
 MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
@@ -258,6 +268,12 @@ DEFAULT_DELIVERY = {
     NotificationKind.QUESTION_HANDED_OVER: Delivery.IMMEDIATELY,
     NotificationKind.FLAG_RESOLVED: Delivery.DAILY,
     NotificationKind.LOGIN_ATTEMPTS: Delivery.IMMEDIATELY,
+    # Urgent questions go to the matching experts at once, not in the daily digest.
+    NotificationKind.URGENT_QUESTION_IN_AREA: Delivery.IMMEDIATELY,
+    NotificationKind.NORM_PASSED: Delivery.IMMEDIATELY,
+    NotificationKind.CLOSE_REMINDER: Delivery.IMMEDIATELY,
+    NotificationKind.FOLLOW_UP_REQUEST: Delivery.IMMEDIATELY,
+    NotificationKind.FOLLOW_UP_ANSWERED: Delivery.DAILY,
 }
 # Security notices: always e-mailed at once, whatever the person chose.
 ALWAYS_IMMEDIATE = {NotificationKind.LOGIN_ATTEMPTS}
@@ -271,9 +287,13 @@ KINDS_BY_ROLE = {
         NotificationKind.MODERATION_DECISION,
         NotificationKind.QUESTION_HANDED_OVER,
         NotificationKind.FLAG_RESOLVED,
+        NotificationKind.CLOSE_REMINDER,
+        NotificationKind.FOLLOW_UP_REQUEST,
     ],
     Role.EXPERT: [
         NotificationKind.NEW_QUESTION_IN_AREA,
+        NotificationKind.URGENT_QUESTION_IN_AREA,
+        NotificationKind.FOLLOW_UP_ANSWERED,
         NotificationKind.MORE_PERSPECTIVES_REQUESTED,
         NotificationKind.REPLY_TO_YOUR_POST,
         NotificationKind.MODERATION_DECISION,
@@ -283,7 +303,7 @@ KINDS_BY_ROLE = {
     ],
     Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
     Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST,
-                       NotificationKind.FLAG_RESOLVED],
+                       NotificationKind.FLAG_RESOLVED, NotificationKind.NORM_PASSED],
     Role.ADMIN: [],
 }
 

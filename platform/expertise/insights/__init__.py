@@ -1,0 +1,1 @@
+"""Insights: the coordinator dashboard, usage figures, exports, the monthly report and reminders."""
