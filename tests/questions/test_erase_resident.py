@@ -71,3 +71,16 @@ def test_someone_else_cannot_erase_or_learn_anything(cast, login):
     assert _erase(login(cast.bram), world.resident.id).status_code == 404
     db.session.expire_all()
     assert world.surname in world.question.situation
+
+
+def test_a_text_whose_identity_shows_only_once_rendered_is_removed_whole():
+    from datetime import date
+
+    from expertise.questions import guard
+
+    known = guard.KnownIdentity("Ymke Wisproef", date(2011, 7, 19), "ZU-1234567")
+    # A link splits the name: only the rendered page shows it, there is no span to replace.
+    assert guard.redact_identity("Vraag [Ym](https://example.org)ke wat helpt.", known) == (guard.REMOVED_TEXT, 1)
+    assert guard.redact_identity("Vraag Ymke wat helpt; ZU 1234567.", known) == (
+        "Vraag [naam] wat helpt; [dossiernummer].", 2)
+    assert guard.redact_identity("Een vast ritme helpt.", known) == ("Een vast ritme helpt.", 0)
