@@ -158,7 +158,7 @@ RULES = [
     RouteRule("vault.resident", "GET", lambda c: f"/bewoners/{_resident(c)}", FW),
     RouteRule("vault.resident_log", "GET", lambda c: f"/bewoners/{_resident(c)}/inzage", FW),
     RouteRule("questions.hand_over_resident", "GET", lambda c: f"/bewoners/{_resident(c)}/overdragen", FW),
-    RouteRule("vault.erase_resident", "POST", lambda c: f"/bewoners/{_resident(c)}/wissen", FW),
+    RouteRule("questions.erase_resident", "POST", lambda c: f"/bewoners/{_resident(c)}/wissen", FW),
     RouteRule("vault.admin_recovery_key", "GET", lambda c: "/beheer/herstelsleutel", (Role.ADMIN,)),
     RouteRule("vault.admin_recovery", "GET", lambda c: "/beheer/herstel", MANAGERS),
     RouteRule("vault.admin_complete_recovery", "GET", lambda c: f"/beheer/herstel/{_recovery_request(c)}", MANAGERS),

@@ -208,3 +208,13 @@ def test_a_reader_that_blocks_the_checkpoint_leaves_the_erasure_to_the_daily_job
     result = app.test_cli_runner().invoke(args=["vault", "purge"])
     assert result.exit_code == 0 and "Erased 0 identities." in result.output
     assert_erased_from_disk(app, needles, run_job=False)
+
+
+def test_resident_erasure_leaves_no_trace_of_the_identity_in_the_texts_on_disk(app, cast, login):
+    from ..questions.legacy_texts import legacy_world
+
+    anna = login(cast.anna)
+    world = legacy_world(cast)
+    needles = world.needles()
+    assert anna.post(f"/bewoners/{world.resident.id}/wissen").status_code == 302
+    assert_erased_from_disk(app, needles)

@@ -35,6 +35,7 @@ IDENTITY_READ = "identity.read"
 IDENTITY_HANDOVER = "identity.handover"
 IDENTITY_RECOVER = "identity.recover"
 IDENTITY_ERASE = "identity.erase"
+IDENTITY_TEXTS_REDACT = "identity.texts_redact"  # erasing redacted texts that held the identity (counts only)
 RESIDENT_ACCESS_DENIED = "resident.access_denied"
 RECOVERY_START = "recovery.start"
 RECOVERY_COMPLETE = "recovery.complete"

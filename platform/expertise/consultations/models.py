@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, Team, User
 from ..core.database import UtcDateTime
+from ..core.erasure import declare_erasable
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -245,3 +246,7 @@ class CalendarFeed(db.Model):
 
     user = relationship(User)
 
+
+# Erasing a resident redacts the texts that held its identity (`questions.service.redact_resident_texts`):
+# the daily job vacuums their dead row versions on PostgreSQL (expertise.core.erasure).
+declare_erasable("agenda_item")

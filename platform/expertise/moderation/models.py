@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.database import UtcDateTime
+from ..core.erasure import declare_erasable
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -122,3 +123,9 @@ class ModerationDecision(db.Model):
     @property
     def action_enum(self):
         return Action(self.action)
+
+
+# Erasing a resident redacts the texts that held its identity (`questions.service.redact_resident_texts`):
+# the daily job vacuums their dead row versions on PostgreSQL (expertise.core.erasure).
+declare_erasable("moderation_flag")
+declare_erasable("moderation_decision")

@@ -47,6 +47,8 @@ PERSONAL_DATA_LABEL = "Mogelijk persoonsgegevens"
 # the item waits for a moderator instead of being published unchecked (fail closed).
 CHECK_UNAVAILABLE = "check_unavailable"
 CHECK_UNAVAILABLE_LABEL = "Automatische controle niet beschikbaar"
+# The owner erased the resident's identity, and texts that held it were redacted.
+IDENTITY_ERASED = "identity_erased"
 # deduce categories that hold a post on their own. Other people's names are what the rule
 # detectors miss most; deduce's places, dates and institutions fire on ordinary advice
 # ("het UMC Utrecht", "in maart"), and the rule detectors already cover contact details.
@@ -167,6 +169,9 @@ def reason_lines(reasons):
             lines.append(f"{text}: {categories}" if categories else str(text))
         elif reason.get("code") == CHECK_UNAVAILABLE:
             lines.append(str(_l("Automatische controle niet beschikbaar")))
+        elif reason.get("code") == IDENTITY_ERASED:
+            lines.append(str(_l("Gegevens van de bewoner weggehaald bij het wissen van de identiteit: %(n)d",
+                                n=reason.get("count", 0))))
         else:
             lines.append(reason.get("label") or reason.get("code", ""))
     return lines
@@ -185,6 +190,15 @@ def _record(*, question, post=None, action, moderator=None, reason="", reasons=N
         decision.reasons = reasons
     db.session.add(decision)
     return decision
+
+
+def record_identity_redaction(question, count, now):
+    """Note in the question's moderation history that erasing its resident redacted `count` parts.
+
+    Counts only, never text; no moderator took it (the owner's erasure did).
+    """
+    return _record(question=question, action=Action.REDACT, reasons=[{"code": IDENTITY_ERASED, "count": count}],
+                   original_deleted=True, now=now)
 
 
 def moderators():

@@ -52,7 +52,7 @@ from .service import QuestionError
 
 __all__ = ["KnownIdentity", "GuardReport", "PersonalDataBlocked", "PersonalDataWarning", "check_texts",
            "pseudonymise_texts", "highlight", "known_identity_for", "put_on_form", "WARN", "HOLD",
-           "GUARDED_FIELDS", "UNGUARDED_FIELDS"]
+           "GUARDED_FIELDS", "UNGUARDED_FIELDS", "redact_identity", "REMOVED_TEXT"]
 
 # What happens to personal data other than the resident's identity and a BSN (which always block).
 WARN = "warn"  # the author changes the text or confirms it identifies nobody
@@ -81,6 +81,11 @@ GUARDED_FIELDS = {
 
 # Free-text fields the guard does not read, and why. Everything else must be in GUARDED_FIELDS.
 UNGUARDED_FIELDS = {
+    "QuestionForm.submission_key": "a one-time submission key the platform made (hidden): checked, never shown",
+    "PostForm.submission_key": "a one-time submission key the platform made (hidden): checked, never shown",
+    "FlagForm.submission_key": "a one-time submission key the platform made (hidden): checked, never shown",
+    "SeriesForm.submission_key": "a one-time submission key the platform made (hidden): checked, never shown",
+    "ConclusionForm.submission_key": "a one-time submission key the platform made (hidden): checked, never shown",
     "LoginForm.email": "an account's e-mail address, never shown to others",
     "LoginForm.password": "a password: never stored in clear, never shown",
     "CodeForm.code": "a one-time code: checked, never stored or shown",
@@ -278,6 +283,34 @@ def pseudonymise_texts(texts, known=None):
         spans = find_undisguised(text, lambda t: _blocking_spans(t, known)) + find_undisguised(text, find_personal_data)
         out[name] = pseudonymise(text, spans)
     return out
+
+
+# What a text becomes when the identity shows only once rendered (no span to replace).
+REMOVED_TEXT = "[tekst verwijderd]"
+
+
+def redact_identity(text, known):
+    """Return (text, count): the resident's identity in `text` replaced by "[naam]", "[datum]", …
+
+    For erasing a resident (`owner.erase_resident`): texts written before the
+    guard read them, or missed by it, may still hold the identity. Matched as
+    the guard's blocks are, disguised forms included; when a hit remains that
+    only the rendered text shows, the whole text is replaced by REMOVED_TEXT.
+    `count` is the number of replacements (0: the text is returned as it was).
+    """
+    text = text or ""
+    if not text.strip() or known is None:
+        return text, 0
+
+    def find(t):
+        return match_known_identity(t, known)
+
+    spans = find_undisguised(text, find)
+    redacted = pseudonymise(text, spans) if spans else text
+    plain = rendered_plain(redacted)
+    if find_undisguised(plain, find):
+        return REMOVED_TEXT, len(spans) + 1
+    return redacted, len(spans)
 
 
 def put_on_form(form, error):

@@ -11,6 +11,7 @@ or texts.
 """
 from flask_babel import lazy_gettext as _l
 
+from ..audit import service as audit
 from ..moderation.pii import KnownIdentity
 from ..vault import service as vault
 from ..vault.access import access_own_resident
@@ -241,6 +242,41 @@ def hand_over_question(owner, question, colleague, *, private_key, now, source=N
         return service.hand_over_question(owner, question, colleague, now)
     moved = hand_over_resident(owner, resident, colleague, private_key=private_key, now=now, source=source)
     return next(event for event in moved if event.question_id == question.id)
+
+
+def erase_resident(owner, resident, *, private_key, now, source=None):
+    """Erase a resident's identity for good, and first every trace of it in the texts about it.
+
+    The guard keeps the identity out of new texts; texts written before it
+    read them (or that it missed) may still hold it. So, while the identity
+    can still be decrypted (the owner's own request, audited), every free text
+    on the resident's questions is redacted ("[naam]", "[datum]",
+    "[dossiernummer]"; `service.redact_resident_texts`), and then the vault
+    shreds the identity, in one transaction that also erases on disk. The
+    audit says how many texts changed (counts only). Raises ResidentLocked
+    without a key: erasing then would leave the texts unreadable for matching.
+    Returns the number of redacted parts.
+    """
+    if resident.owner_id != owner.id:
+        raise QuestionError(_l("Deze bewoner is niet (meer) beschikbaar."))
+    if resident.is_erased:
+        return 0
+    if private_key is None:
+        raise ResidentLocked()
+    try:
+        identity = vault.reveal_identity(owner, resident, private_key=private_key, now=now, source=source)
+    except vault.VaultError as error:
+        raise _vault_error(error) from None
+    target = known(identity)
+    parts, questions = service.redact_resident_texts(resident, lambda text: guard.redact_identity(text, target), now)
+    try:
+        vault.erase_identity(owner, resident, now=now, source=source)
+    except vault.VaultError as error:
+        raise _vault_error(error) from None
+    if parts:
+        audit.record(audit.IDENTITY_TEXTS_REDACT, actor=owner, now=now, object_type="resident",
+                     object_id=resident.id, source=source, detail=f"parts={parts} questions={questions}")
+    return parts
 
 
 def close_question(owner, question, *, now, explanation, pii_confirmed=False, private_key=None, source=None,

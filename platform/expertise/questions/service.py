@@ -579,6 +579,66 @@ def hand_over_resident_questions(actor, resident, colleague, now):
     return _move(questions, actor, colleague, now)
 
 
+def redact_resident_texts(resident, redact, now):
+    """Redact every free text on the questions about `resident` with `redact`; return (texts, questions).
+
+    For erasing the resident's identity (`questions.owner.erase_resident`, in
+    the same transaction as the shred): `redact(text)` returns (new text,
+    number of replacements) and is the guard's identity matching. Read are the
+    question's title, situation, request and closing feedback, every post and
+    earlier revision in its thread (whoever wrote it), flag notes, moderators'
+    reasons, and the nomination notes and conclusions of its agenda items.
+    Sanitised HTML is rendered again from the new text. Each question that
+    changed gets a line in its moderation history (counts only), and the
+    transaction erases on disk (`core.erasure`), SQLite's search index merged
+    as when deleting a draft. Nothing else changes: no notification, no
+    "edited" mark; open pages of the thread show the new posts at once.
+    """
+    from ..consultations.models import AgendaItem
+    from ..moderation.models import Flag, ModerationDecision
+
+    def apply(row, attr, html_attr=None, limit=None):
+        new, count = redact(getattr(row, attr))
+        if not count:
+            return 0
+        setattr(row, attr, new[:limit] if limit else new)
+        if html_attr:
+            setattr(row, html_attr, render_markdown(getattr(row, attr)))
+        return count
+
+    texts = changed_questions = 0
+    search_changed = False
+    for question in questions_of_resident(resident):
+        searchable = (apply(question, "title", limit=150) + apply(question, "situation", "situation_html")
+                      + apply(question, "request", "request_html"))
+        search_changed = search_changed or bool(searchable)
+        count = searchable + apply(question, "outcome_note")
+        for post in question.posts:
+            post_count = apply(post, "body", "body_html")
+            for revision in post.revisions:
+                count += apply(revision, "body")
+            if post_count:
+                count += post_count
+                post.changed_at = now
+                events.post_updated(post, now)
+        for row in db.session.scalars(sa.select(Flag).where(Flag.question_id == question.id)):
+            count += apply(row, "note")
+        for row in db.session.scalars(sa.select(ModerationDecision).where(ModerationDecision.question_id == question.id)):
+            count += apply(row, "reason")
+        for row in db.session.scalars(sa.select(AgendaItem).where(AgendaItem.question_id == question.id)):
+            count += apply(row, "discussion_note") + apply(row, "conclusion")
+        if count:
+            texts += count
+            changed_questions += 1
+            moderation.record_identity_redaction(question, count, now)
+    if texts:
+        db.session.flush()
+        if search_changed and db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(sa.text("INSERT INTO question_fts(question_fts) VALUES ('optimize')"))
+        erasure.erase_on_commit()
+    return texts, changed_questions
+
+
 def can_hand_over_on_behalf(user, question):
     """Coordinators act for an owner who is gone (deactivated), on published questions."""
     return (

@@ -640,6 +640,35 @@ def hand_over_resident(resident_id):
         moving_along=service.questions_of_resident(resident, owner_id=current_user.id))
 
 
+@bp.route("/bewoners/<int:resident_id>/wissen", methods=["POST"])
+@role_required(Role.FAMILY_WORKER)
+@step_up_required()
+def erase_resident(resident_id):
+    """Erase one of my residents' identity for good (crypto-shredding), with its traces in the texts.
+
+    The one erasure rule is `owner.erase_resident`: texts on the resident's
+    questions that still hold the identity are redacted first, in the same
+    transaction.
+    """
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    resident = owner.access_resident(current_user, resident_id)
+    try:
+        owner.erase_resident(current_user, resident, private_key=owner.try_unlock(), now=utcnow(),
+                             source=owner.source())
+    except owner.ResidentLocked as error:
+        db.session.rollback()
+        return render_template("vault/locked.html", message=error.message)
+    except service.QuestionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("vault.resident", resident_id=resident_id))
+    db.session.commit()
+    flash(_("De identiteit van de bewoner is gewist. Dit kan niet ongedaan worden gemaakt."), "success")
+    return redirect(url_for("vault.residents"))
+
+
 @bp.route("/vragen/<int:question_id>/overdragen", methods=["GET", "POST"])
 @role_required(Role.FAMILY_WORKER)
 @step_up_required()

@@ -551,7 +551,9 @@ def erase_identity(owner, resident, *, now, source=None):
     """Crypto-shred a resident's identity: delete the ciphertext and every wrapped key.
 
     Needs no key: deleting grants is enough. Audit rows stay (they hold only
-    the resident id, which now links to nothing).
+    the resident id, which now links to nothing). The owner's erasure page goes
+    through `questions.owner.erase_resident`, which first redacts the identity
+    in the texts about the resident; the retention purge only shreds.
     """
     if resident.owner_id != owner.id:
         raise VaultError(_l("Deze bewoner is niet (meer) beschikbaar."))

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     audit.IDENTITY_HANDOVER: _l("Overgedragen"),
     audit.IDENTITY_RECOVER: _l("Hersteld (noodprocedure)"),
     audit.IDENTITY_ERASE: _l("Identiteit gewist"),
+    audit.IDENTITY_TEXTS_REDACT: _l("Gegevens uit teksten weggehaald"),
     audit.RESIDENT_ACCESS_DENIED: _l("Toegang geweigerd"),
 }
 OUTCOME_LABELS = {audit.SUCCESS: _l("gelukt"), audit.FAILURE: _l("mislukt"), audit.DENIED: _l("geweigerd")}
@@ -97,21 +98,6 @@ def resident(resident_id):
     db.session.commit()
     return render_template("vault/resident.html", resident=resident, identity=identity,
                                      action_form=ActionForm(), colleagues=service.handover_colleagues(current_user))
-
-
-@bp.route("/bewoners/<int:resident_id>/wissen", methods=["POST"])
-@role_required(Role.FAMILY_WORKER)
-@step_up_required()
-def erase_resident(resident_id):
-    """Erase a resident's identity for good (crypto-shredding)."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    resident = access_own_resident(current_user, resident_id)
-    service.erase_identity(current_user, resident, now=utcnow(), source=source())
-    db.session.commit()
-    flash(_("De identiteit van de bewoner is gewist. Dit kan niet ongedaan worden gemaakt."), "success")
-    return redirect(url_for("vault.residents"))
 
 
 def _parse_day(text):
