@@ -73,6 +73,14 @@ _CHOICE_LABELS = """() => [...document.querySelectorAll('input[type=checkbox], i
 HEADERS = "th, h1, h2, h3, h4, h5, h6, legend, label"
 
 
+def narrow_cells(page, selector, minimum):
+    """Return the visible cells matching `selector` narrower than `minimum` px (text squeezed into a column)."""
+    return page.evaluate("""([selector, minimum]) => [...document.querySelectorAll(selector)]
+      .filter(cell => cell.getClientRects().length > 0 && cell.getBoundingClientRect().width < minimum)
+      .map(cell => `${cell.textContent.trim().slice(0, 40)}: ${Math.round(cell.getBoundingClientRect().width)} px`)""",
+                         [selector, minimum])
+
+
 def duplicate_ids(page):
     """Return the ids that more than one element of the page carries."""
     return page.evaluate(_DUPLICATE_IDS)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from expertise.core.time import AMSTERDAM
-from .helpers import log_in, log_out
+from .helpers import log_in, log_out, narrow_cells
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +73,14 @@ def test_weekly_consultation_from_series_to_advice_in_the_thread(page, axe):
     page.get_by_role("link", name=re.compile(re.escape(name))).first.click()
     page.wait_for_url(re.compile(r".*/overleg/bijeenkomsten/\d+$"))
     assert title in page.content()
+    # On a phone the agenda is a stack of cards: no cell, field or header squeezed.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("#agenda ~ form table td").count() >= 6
+    assert narrow_cells(page, "#agenda ~ form table td", 120) == []
+    assert page.get_by_label("Minuten voor agendapunt 1").bounding_box()["width"] >= 60
+    assert page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height") <= 120
+    axe(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_label("Minuten voor agendapunt 1").fill("30")
     page.get_by_role("button", name="Agenda opslaan").click()
     assert "De agenda is opgeslagen." in page.content()
