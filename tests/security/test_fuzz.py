@@ -110,7 +110,8 @@ def _fuzz_page(client, path, rnd):
         values = {name: _value_for(field, rnd) for name, field in target.fields.items()}
         values = {k: v for k, v in values.items() if v is not None}
         if target.method == "GET":
-            response = client.get(target.action, query_string=values)
+            # A browser replaces the query string of a GET form's action with the form's fields.
+            response = client.get(target.action.split("?")[0], query_string=values)
         else:
             response = client.client.post(target.action, data=values)
     assert response.status_code < 500, f"{response.status_code} from {target!r}"
@@ -171,7 +172,7 @@ def test_known_trouble_values_in_every_field_give_no_500(rule, cast, login):
                     before = row_counts()
                     values[name] = value
                     if form.method == "GET":
-                        response = client.get(form.action, query_string=values)
+                        response = client.get(form.action.split("?")[0], query_string=values)  # as a browser does
                     else:
                         response = client.client.post(form.action, data=values)
                     assert response.status_code < 500, (form.action, name, value)
