@@ -145,7 +145,7 @@ def test_rapid_reconnects_while_posts_continue_miss_nothing(realtime_server, lis
         for name, payload, _at in list(listener.events):
             if name == "post_published":
                 apply(payload["post_id"], payload["version"])
-        if not running:
+        if not running and drops >= 3:  # at least three drops, however slow the machine
             break
         drops += 1
     poster.join(60)
