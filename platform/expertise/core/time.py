@@ -10,21 +10,6 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-def to_epoch_ms(dt):
-    """Return a datetime as milliseconds since 1970 (for pages and scripts)."""
-    return int(dt.timestamp() * 1000)
-
-
-def from_epoch_ms(ms):
-    """Return milliseconds since 1970 as a UTC datetime, or None when absent, negative or out of range."""
-    if ms is None or ms < 0:
-        return None
-    try:
-        return datetime.fromtimestamp(ms / 1000, timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def local(dt):
     """Return a UTC datetime converted to Europe/Amsterdam for display."""
     if dt is None:
