@@ -192,6 +192,11 @@ class BaseConfig:
     # How often each process disconnects sockets whose session ended (logout,
     # time-out, deactivation); 0 turns the check off (in-process tests).
     SOCKETIO_SESSION_CHECK_SECONDS = float(os.environ.get("SOCKETIO_SESSION_CHECK_SECONDS", "15"))
+    # Behind nginx: the proxies whose X-Forwarded-For/-Proto/-Host are believed, as
+    # "127.0.0.1,::1" (expertise.core.proxy). Unset, the socket's peer is the client.
+    TRUSTED_PROXIES = tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+    # Per-address and per-user limits; with several instances they must share one store
+    # ("redis://127.0.0.1:6379/1"), or each instance counts on its own.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429

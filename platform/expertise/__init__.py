@@ -76,7 +76,7 @@ def create_app(config_object):
     from .realtime import service as realtime_service, views as realtime_views
     from .insights import cli as insights_cli, models as insights_models, views as insights_views  # noqa: F401
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
-    from .core import erasure, errors, health, logs, origins, security, submissions, templating  # noqa: F401
+    from .core import erasure, errors, health, logs, origins, proxy, security, submissions, templating  # noqa: F401
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
     from . import cli
 
@@ -114,6 +114,7 @@ def create_app(config_object):
         manage_session=False,
     )
     origins.init_app(app)  # outside Socket.IO's middleware: it sees the handshakes too
+    proxy.init_app(app)  # outermost: Socket.IO and the origin check see the client's values
     return app
 
 

@@ -49,7 +49,7 @@ def test_every_page_carries_the_security_headers(browser):
     for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]:
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -8,14 +8,12 @@ question room and receive a post made through the other worker. Long-polling sen
 request on its own connection and needs sticky sessions (README, "Real-time and notifications").
 """
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from ..support.realtime import DEMO_EMAILS, Listener, cookie_header, login_over_http, post_form
-from ..support.servers import GunicornServer, free_port, skip_or_fail, wait_for_port
+from ..support.servers import GunicornServer, RedisServer
 
 pytestmark = pytest.mark.slow
 
@@ -32,26 +30,16 @@ def _page_transports():
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server not found (Debian package redis-server); the production shape needs it")
-    port = free_port()
-    redis = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    redis = RedisServer(tmp_path_factory.mktemp("redis")).start()
     try:
-        wait_for_port(port, process=redis)
         server = GunicornServer(tmp_path_factory.mktemp("two-workers"), {"RATELIMIT_ENABLED": "false"},
-                                workers=2, redis_url=f"redis://127.0.0.1:{port}/0").start()
+                                workers=2, redis_url=redis.url()).start()
         try:
             yield server
         finally:
             server.stop()
     finally:
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()
 
 
 def test_every_client_connecting_as_the_page_does_succeeds_across_two_workers(two_workers):

@@ -46,7 +46,7 @@ def assert_strict_csp(response):
     script_src = directives["script-src"].split()
     assert "'self'" in script_src and "data:" not in script_src and "http:" not in script_src
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "camera=()" in response.headers["Permissions-Policy"]
     if response.mimetype == "text/html":
@@ -168,6 +168,31 @@ def test_production_cookie_is_secure_httponly_and_host_prefixed(tmp_path):
         assert "secure" in attributes and "httponly" in attributes, cookie
         assert "samesite=lax" in attributes or "samesite=strict" in attributes, cookie
         assert "path=/" in attributes and not any(a.startswith("domain=") for a in attributes), cookie
+
+
+# Policies under which a browser sends a same-origin form POST a Referer of this origin (W3C
+# Referrer Policy); "no-referrer" is not one of them.
+SENDS_SAME_ORIGIN_REFERER = {"same-origin", "origin", "strict-origin", "origin-when-cross-origin",
+                             "strict-origin-when-cross-origin"}
+
+
+def test_forms_work_over_https_with_the_referer_the_policy_lets_browsers_send(tmp_path):
+    from expertise.extensions import db
+
+    app = _production_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    page = client.get("/inloggen", base_url="https://platform.example")
+    assert page.headers["Referrer-Policy"] in SENDS_SAME_ORIGIN_REFERER
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    form = {"email": "iemand@example.org", "password": "niet-het-wachtwoord", "csrf_token": token}
+    # Over HTTPS Flask-WTF refuses a POST without a Referer of this origin: that is what
+    # browsers would send under "no-referrer", for every form.
+    assert client.post("/inloggen", data=form, base_url="https://platform.example").status_code == 400
+    answered = client.post("/inloggen", data=form, base_url="https://platform.example",
+                           headers={"Referer": "https://platform.example/inloggen"})
+    assert answered.status_code == 200  # the form again, with "wrong e-mail address or password"
 
 
 def test_login_never_sets_a_remember_me_cookie(cast, browser):

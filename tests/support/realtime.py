@@ -50,6 +50,8 @@ def login_over_http(base_url, email, password=DEMO_PASSWORD):
     if known is not None and _still_logged_in(known, base_url):
         return known
     http = requests.Session()
+    # As a browser does under Referrer-Policy: same-origin; over HTTPS Flask-WTF requires it.
+    http.headers["Referer"] = base_url + "/"
     token = csrf_token(http, base_url)
     response = http.post(
         base_url + "/inloggen",

@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -202,15 +203,18 @@ class GunicornServer(AppServer):
     Production's shape (README, "Socket fan-out benchmark"), optionally sharing events via Redis.
     """
 
-    def __init__(self, workdir, env, workers=1, redis_url=None):
+    def __init__(self, workdir, env, workers=1, redis_url=None, app="tests.support.realtime_app:app", seed=True):
         env = {**env, "SOCKETIO_ASYNC_MODE": "gevent"}
         if redis_url:
             env["SOCKETIO_MESSAGE_QUEUE"] = redis_url
         super().__init__(workdir, env=env, script=ROOT / "tests" / "support" / "realtime_app.py")
         self.workers = workers
+        self.app = app
+        self.seed_first = seed
 
     def start(self):
-        self.seed()
+        if self.seed_first:
+            self.seed()
         self.log = open(self.workdir / "server.log", "w")
         self.process = subprocess.Popen(
             [
@@ -220,7 +224,7 @@ class GunicornServer(AppServer):
                 "-b", f"127.0.0.1:{self.port}",
                 "-c", "python:tests.support.gunicorn_ready",
                 "--chdir", str(ROOT),
-                "tests.support.realtime_app:app",
+                self.app,
             ],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -241,3 +245,44 @@ class GunicornServer(AppServer):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn's workers did not load the app:\n{log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.2)
+
+    def kill(self):
+        """Kill the master and its workers at once (SIGKILL), as a crash or an OOM kill would."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        for pid in [self.process.pid, *map(int, children)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, without persistence."""
+
+    def __init__(self, workdir):
+        self.binary = shutil.which("redis-server") or (
+            "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+        )
+        if self.binary is None:
+            skip_or_fail("redis-server not found (Debian package redis-server); the production shape needs it")
+        self.port = free_port()
+        self.workdir = Path(workdir)
+        self.process = None
+
+    def url(self, database=0):
+        return f"redis://127.0.0.1:{self.port}/{database}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -38,7 +38,10 @@ def set_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: over HTTPS Flask-WTF refuses a form POST without a Referer
+    # of this origin (WTF_CSRF_SSL_STRICT), and with no-referrer browsers send none, so no form
+    # would work in production. Nothing goes to other sites either way.
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"

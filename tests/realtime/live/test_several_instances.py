@@ -5,14 +5,12 @@ two server processes on one database; a client connected to the second one
 receives what an action on the first one caused. Skipped when `redis-server`
 is missing, except under CI=true, where that is a failure.
 """
-import shutil
-import subprocess
 
 import pytest
 import requests
 
 from ...support.realtime import DEMO_EMAILS, Listener, cookie_header, login_over_http, post_form
-from ...support.servers import AppServer, free_port, skip_or_fail, wait_for_port
+from ...support.servers import AppServer, RedisServer
 from .conftest import REALTIME_APP
 
 pytestmark = pytest.mark.slow
@@ -20,24 +18,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if shutil.os.path.exists("/usr/bin/redis-server") else None
-    )
-    if binary is None:
-        skip_or_fail("redis-server not found (Debian package redis-server); the message-queue test needs it")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    redis = RedisServer(tmp_path_factory.mktemp("redis")).start()
     try:
-        wait_for_port(port, process=process)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis.url()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        redis.stop()
 
 
 @pytest.fixture(scope="module")
