@@ -56,8 +56,11 @@ run: migrate-db
 	$(FLASK) seed-demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) EXPERTISE_DEDUCE_CACHE=$(DEDUCE_CACHE) $(BIN)/python run.py
 
+# Two pytest-xdist workers (the CI machine has two cores); TEST_WORKERS=0 runs in one process.
+# Each worker starts its own PostgreSQL cluster, app server and Chromium (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 clean:
 	chmod -R u+w $(DEDUCE_CACHE) 2>/dev/null || true

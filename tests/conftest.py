@@ -36,6 +36,28 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+# `make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`). Tests that start
+# server processes and put load on them run one after another on one worker, so two load tests
+# never share the two cores; the tests that need the deduce worker (1 GB, tens of seconds to
+# start) share one worker and so one deduce process. The rest go to whichever worker is free.
+SERIAL_PATHS = (
+    "tests/test_benchmarks.py",
+    "tests/realtime/live/",
+    "tests/production/",
+    "tests/security/test_sqlmap.py",
+    "tests/security/test_wapiti.py",
+    "tests/browser/test_other_port.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SERIAL_PATHS):
+            item.add_marker(pytest.mark.xdist_group("servers"))
+        elif "deduce_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("deduce"))
+
+
 DATABASES = ["external"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite", "postgresql"]
 
 

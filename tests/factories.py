@@ -29,6 +29,23 @@ def make_area(name="GGZ / psychiatrie"):
 
 
 _counter = iter(range(1, 10**6))
+_HASHES = {}
+
+
+def password_hash(password):
+    """hash_password(password), computed once per password and Argon2 cost in this test process.
+
+    Nearly every test user has the same password, and each Argon2id hash costs 10-25 ms on the
+    2-core machine: seven per cast, for thousands of casts. One salted hash shared by the users
+    holding that password is still a valid hash of it; login verifies it as it would any other.
+    """
+    from flask import current_app
+
+    config = current_app.config
+    key = (password, config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
+    if key not in _HASHES:
+        _HASHES[key] = hash_password(password)
+    return _HASHES[key]
 
 
 def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
@@ -43,7 +60,7 @@ def make_user(name=None, roles=(Role.FAMILY_WORKER,), *, email=None, team=None,
     user = User(
         email=email or f"user{n}@example.test",
         name=name,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash(password) if password else None,
         team=team,
         organisation=organisation,
         expertise_areas=list(areas),
