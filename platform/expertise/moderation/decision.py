@@ -96,12 +96,17 @@ def decide_marketing(text: str, *, author_org_names: Sequence[str] = (), model=N
 
     probability = None
     if model is not None:
-        probability = model.probability(read)
+        words = None
+        if explain:
+            probability, words = model.explain(read)
+        else:
+            probability = model.probability(read)
         held_by_model = probability >= model.threshold
         if held_by_model:
             reasons.append({"code": MODEL, "label": MODEL_LABEL})
-        if held_by_model or explain:
-            _, words = model.explain(read)
+            if words is None:
+                _, words = model.explain(read)
+        if words is not None:
             phrases[MODEL] = words
             for word in words:
                 spans += [m.span() for m in phrase_pattern(word).finditer(read)]

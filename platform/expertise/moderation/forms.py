@@ -66,8 +66,8 @@ class WatchedWordForm(FlaskForm):
     )
     action = SelectField(
         _l("Wat moet ermee gebeuren?"),
-        choices=[("hold", _l("Vasthouden: elke tekst met dit woord wacht op een moderator")),
-                 ("allow", _l("Altijd toestaan: dit woord is nooit een reden om vast te houden"))],
+        choices=choices([("hold", _l("Vasthouden: elke tekst met dit woord wacht op een moderator")),
+                         ("allow", _l("Altijd toestaan: dit woord is nooit een reden om vast te houden"))]),
         default="hold",
     )
 

@@ -11,17 +11,20 @@ text that weighed most, and keeps the trained models as small JSON files: no pic
   catches spelling variants and compounds: "aanmeldpunt", "aanmelden"), each TF-IDF
   with sublinear term frequency, both kept only when they occur in at least two
   training texts (so the file holds no word of just one moderated post).
-* Classifier: L2 logistic regression with balanced class weights. Its weights give
-  the reasons: each word of the text gets the weight of its own features (the word,
-  the word pairs it is in, the character n-grams inside it).
+* Classifier: L2 logistic regression, both classes weighing equally; every sentence of
+  an advice text is also an advice example (`_fit`). Its weights give the reasons: each
+  word of the text gets the weight of its own features (the word, the word pairs it is
+  in, the character n-grams inside it).
+* Scoring needs no scikit-learn (`MarketingModel` computes the TF-IDF rows itself, as
+  scikit-learn does); only training imports it.
 * Threshold: the lowest on a grid whose out-of-fold precision on the training texts
   reaches TARGET_PRECISION (k-fold, `choose_threshold`). The figures a model file
   carries come from nested cross-validation (`cross_validate`): each outer fold picks
   its threshold from inner folds of its own training part, so no figure is measured
   on texts that chose it.
 
-`ModelStore` keeps the files: `retrain` writes a new one and makes it active, keeping
-the previous; `rollback` makes the previous active again. `active_model` loads the
+`ModelStore` keeps the files: `flask moderation retrain` writes a new one and makes it active, keeping
+the previous; `flask moderation rollback` makes the previous active again. `active_model` loads the
 active file once per process (and again only when the store's pointer changes).
 """
 from __future__ import annotations
@@ -217,15 +220,44 @@ def _sigmoid(z):
 # --- training and cross-validation -------------------------------------------------------
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+SENTENCE_WEIGHT = 0.25
+
+
+def advice_sentences(text: str) -> list[str]:
+    """The sentences (three words or more) of a text of two sentences or more."""
+    parts = [p for p in _SENTENCE.split(text) if len(p.split()) >= 3]
+    return parts if len(parts) >= 2 else []
+
+
 def _fit(texts, labels):
-    """Fit both vectorisers and the regression; return (word vectoriser, char vectoriser, regression)."""
+    """Fit both vectorisers and the regression; return (word vectoriser, char vectoriser, regression).
+
+    Besides the texts, each sentence of an advice text is an advice example of its own (at
+    SENTENCE_WEIGHT): one promotional sentence makes a text marketing, so no sentence of an
+    advice text is promotional. Without them short replies ("ik heb dit ook gezien") looked
+    like marketing, as the texts are long and first-person words lean that way. The
+    vocabulary comes from the texts alone (a word needs two texts, not two sentences of one).
+    Classes weigh equally (by the texts).
+    """
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
     word, char = _vectorizer(WORD), _vectorizer(CHAR)
-    matrix = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
-    regression = LogisticRegression(C=C, class_weight="balanced", solver="liblinear")
-    regression.fit(matrix, labels)
+    word.fit(texts)
+    char.fit(texts)
+    n_marketing = sum(labels)
+    weight = {1: len(labels) / (2 * n_marketing), 0: len(labels) / (2 * (len(labels) - n_marketing))}
+    docs, ys, weights = list(texts), list(labels), [weight[y] for y in labels]
+    for text, y in zip(texts, labels):
+        if not y:
+            for sentence in advice_sentences(text):
+                docs.append(sentence)
+                ys.append(0)
+                weights.append(SENTENCE_WEIGHT * weight[0])
+    matrix = sp.hstack([word.transform(docs), char.transform(docs)]).tocsr()
+    regression = LogisticRegression(C=C, solver="liblinear")
+    regression.fit(matrix, ys, sample_weight=weights)
     return word, char, regression
 
 
