@@ -58,6 +58,9 @@ def test_watched_words_page_adds_and_removes_audited_and_used_at_once(cast, ques
     assert post.moderation_reasons == [{"code": "watched_word", "label": "Bevat een woord dat moderatoren laten vasthouden"}]
     page = eva.get(f"/vragen/{question.id}").get_data(as_text=True)
     assert "Bevat een woord dat moderatoren laten vasthouden: ‘Zonnebloemroute’" in page
+    queue = mila.get("/moderatie").get_data(as_text=True)
+    assert "Bevat een woord dat moderatoren laten vasthouden: ‘Zonnebloemroute’" in queue
+    assert '<mark class="mod-mark mod-mark--marketing" title="reclame">Zonnebloemroute</mark>' in queue
 
     response = mila.post(f"/moderatie/woorden/{word.id}/verwijderen", {})
     assert response.status_code == 302

@@ -13,6 +13,7 @@ the threshold too), so its figures are for texts the model has not seen.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -50,8 +51,10 @@ def _last(p: float, r: float, f: float) -> str:
 
 
 def _default_model():
+    """The base model (EXPERTISE_MARKETING_MODEL or .venv/marketing-model.json), as the app's default."""
     root = Path(__file__).resolve().parents[3]
-    return learned.active_model(None, root / ".venv" / "marketing-model.json", root / "data" / "dev" / "marketing_dev.jsonl")
+    base = os.environ.get("EXPERTISE_MARKETING_MODEL") or root / ".venv" / "marketing-model.json"
+    return learned.active_model(None, base, root / "data" / "dev" / "marketing_dev.jsonl")
 
 
 def evaluate_marketing(path: str | Path, *, ids: str = "all", model=None, watched=()) -> list[str]:
