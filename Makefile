@@ -10,6 +10,9 @@ TRANSLATIONS := platform/expertise/translations
 # the running app (and the worker) only read it. In production build it as root into a
 # root-owned directory (see README, "Moderation").
 DEDUCE_CACHE := $(VENV)/deduce-cache
+# The learned marketing model's base (JSON, no pickle), trained from the development set;
+# `flask moderation retrain` adds the moderators' decisions (see README, "Moderation").
+MARKETING_MODEL := $(VENV)/marketing-model.json
 
 .PHONY: run test install install-test install-production translations messages migrate-db clean
 
@@ -32,8 +35,11 @@ $(VENV)/.deduce-cache: | $(VENV)/.installed
 	chmod -R a-w $(DEDUCE_CACHE)
 	touch $@
 
-install: $(VENV)/.installed $(VENV)/.deduce-cache translations
-install-test: $(VENV)/.installed-test $(VENV)/.deduce-cache translations
+$(MARKETING_MODEL): data/dev/marketing_dev.jsonl platform/expertise/moderation/learned.py | $(VENV)/.installed
+	$(BIN)/python -m expertise.moderation.learned --build $@
+
+install: $(VENV)/.installed $(VENV)/.deduce-cache $(MARKETING_MODEL) translations
+install-test: $(VENV)/.installed-test $(VENV)/.deduce-cache $(MARKETING_MODEL) translations
 
 # gunicorn + gevent workers, the production shape (and `benchmarks/question_room_fanout.py`).
 install-production: $(VENV)/.installed translations

@@ -206,6 +206,13 @@ class BaseConfig:
     # DEDUCE_TIMEOUT seconds for an answer, then carries on without it.
     DEDUCE_SOCKET = os.environ.get("EXPERTISE_DEDUCE_SOCKET") or None
     DEDUCE_TIMEOUT = float(os.environ.get("EXPERTISE_DEDUCE_TIMEOUT", "0.5"))
+    # The learned marketing model (expertise.moderation.learned): `flask moderation retrain`
+    # writes its models into MARKETING_MODEL_DIR (the active one and the previous); until the
+    # first retrain the app scores with the base model `make install` builds from the
+    # development set (MARKETING_MODEL_BASE), and without that trains one when first needed.
+    MARKETING_MODEL_DIR = os.environ.get("EXPERTISE_MARKETING_MODEL_DIR") or str(INSTANCE / "marketing-model")
+    MARKETING_MODEL_BASE = os.environ.get("EXPERTISE_MARKETING_MODEL") or str(ROOT / ".venv" / "marketing-model.json")
+    MARKETING_DEV_SET = str(ROOT / "data" / "dev" / "marketing_dev.jsonl")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -269,6 +276,8 @@ class TestConfig(BaseConfig):
     SOCKETIO_SESSION_CHECK_SECONDS = 0
     # Tests that need deduce start one worker and point the app at it themselves.
     DEDUCE_SOCKET = None
+    # No retrained models unless a test gives a directory (the base model scores).
+    MARKETING_MODEL_DIR = None
 
 
 class ProductionConfig(BaseConfig):

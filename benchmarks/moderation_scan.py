@@ -1,6 +1,10 @@
-"""Time all checks on a 2,000-character post: the rules, and deduce through its worker.
+"""Time all checks on a 2,000-character post: the marketing decision (rules, learned model,
+watched words), the personal-data rules, and deduce through its worker.
 
-Run: PYTHONPATH=platform python benchmarks/moderation_scan.py [--socket PATH]
+Run: PYTHONPATH=platform python benchmarks/moderation_scan.py [--socket PATH] [--model FILE]
+
+The model is the base model `make install` builds (.venv/marketing-model.json, or --model /
+EXPERTISE_MARKETING_MODEL); without it one is trained from the development set first.
 
 With a running worker (`python -m expertise.moderation.deduce_worker --socket PATH --cache DIR`,
 or EXPERTISE_DEDUCE_SOCKET) it prints a second line for all checks together, deduce included.
@@ -11,8 +15,10 @@ import os
 import statistics
 import time
 from datetime import date
+from pathlib import Path
 
-from expertise.moderation.marketing import score_marketing
+from expertise.moderation import learned
+from expertise.moderation.decision import decide_marketing
 from expertise.moderation.deduce_worker import deduce_spans
 from expertise.moderation.pii import KnownIdentity, find_bsn, find_personal_data, match_known_identity
 
@@ -24,10 +30,13 @@ PARAGRAPH = (
 )
 POST = (PARAGRAPH * 6)[:2000]
 IDENTITY = KnownIdentity(name="Kerem van der Arslan", date_of_birth=date(2015, 6, 14), file_number="BT-2023-04417")
+ROOT = Path(__file__).resolve().parents[1]
+WATCHED = [("gratis proefles", "hold"), ("plekken vrij", "hold"), ("Zonnebloemroute", "allow")]
+MODEL = None
 
 
 def scan(text: str) -> None:
-    score_marketing(text, author_org_names=("De Vuurtoren",))
+    decide_marketing(text, author_org_names=("De Vuurtoren",), model=MODEL, watched=WATCHED, explain=True)
     find_bsn(text)
     find_personal_data(text)
     match_known_identity(text, IDENTITY)
@@ -50,10 +59,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--socket", default=os.environ.get("EXPERTISE_DEDUCE_SOCKET"))
+    parser.add_argument("--model", default=os.environ.get("EXPERTISE_MARKETING_MODEL")
+                        or str(ROOT / ".venv" / "marketing-model.json"))
     args = parser.parse_args()
-    print("rules only:        ", measure(scan, args.runs))
+    global MODEL
+    model = learned.active_model(None, args.model, ROOT / "data" / "dev" / "marketing_dev.jsonl")
+    print("rule checks:       ", measure(scan, args.runs))  # MODEL None: rules and watched words only
+    print("model alone:       ", measure(lambda text: model.explain(text), args.runs))
+    MODEL = model
+    print("rules + model:     ", measure(scan, args.runs))
     if not args.socket or deduce_spans("probe", 5, path=args.socket) is None:
-        print("rules + deduce:     worker not reachable (pass --socket PATH)")
+        print("all checks:         deduce worker not reachable (pass --socket PATH)")
         return
 
     def scan_all(text):
@@ -62,7 +78,7 @@ def main() -> None:
             raise SystemExit("the worker stopped answering")
 
     print("deduce (worker):   ", measure(lambda text: deduce_spans(text, 1.0, path=args.socket), args.runs))
-    print("rules + deduce:    ", measure(scan_all, args.runs))
+    print("all checks:        ", measure(scan_all, args.runs))
 
 
 if __name__ == "__main__":

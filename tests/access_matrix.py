@@ -33,6 +33,13 @@ class RouteRule:
         return self.path(cast)
 
 
+def _watched_word(moderator):
+    from expertise.core.time import utcnow
+    from expertise.moderation import service
+
+    return service.add_watched_word(moderator, phrase="gratis proefles", action="hold", now=utcnow())
+
+
 def _own_notification(person):
     from expertise.extensions import db
     from expertise.realtime.models import Notification
@@ -55,6 +62,8 @@ OBJECTS = {
     "question": lambda c: factories.make_question(c.anna, areas=c.eva.expertise_areas),
     # eva's advice on it (eva may still edit it: it is minutes old)
     "advice": lambda c: factories.make_post(c.eva, c.obj("question"), "Advies van Eva."),
+    # a watched word mila (the moderator) added
+    "watched_word": lambda c: _watched_word(c.mila),
     # anna's draft (nobody else sees it)
     "draft": lambda c: factories.make_question(c.anna, title="Concept van Anna", publish=False),
     # cas's weekly consultation for anna's team with eva as standing expert;
@@ -228,6 +237,11 @@ RULES = [
     RouteRule("moderation.redact_post", "POST", lambda c: f"/moderatie/berichten/{_advice(c)}/redigeren", MODERATORS,
               data=lambda c: {"body": "Advies van [naam].", "reason": "Naam"}),
     # Everyone who sees the post or question may flag it (the author is told no on the page).
+    RouteRule("moderation.watched_words", "GET", lambda c: "/moderatie/woorden", MODERATORS),
+    RouteRule("moderation.add_watched_word", "POST", lambda c: "/moderatie/woorden", MODERATORS,
+              data=lambda c: {"phrase": "plekken vrij", "action": "hold"}),
+    RouteRule("moderation.remove_watched_word", "POST",
+              lambda c: f"/moderatie/woorden/{c.obj('watched_word').id}/verwijderen", MODERATORS),
     RouteRule("moderation.flag_post", "GET", lambda c: f"/berichten/{_advice(c)}/melden", QUESTION_ROLES),
     RouteRule("moderation.flag_question", "GET", lambda c: f"/vragen/{_q(c)}/melden", QUESTION_ROLES),
     RouteRule("questions.posts_since", "GET", lambda c: f"/vragen/{_q(c)}/berichten?na=0", QUESTION_ROLES),

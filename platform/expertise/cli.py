@@ -2,21 +2,90 @@
 import click
 from flask import current_app
 
+from .core.time import utcnow
 from .extensions import db
 
 
 def init_app(app):
-    moderation = click.Group("moderation", help="Measure the marketing filter.")
+    moderation = click.Group("moderation", help="Measure and retrain the marketing check.")
     privacy = click.Group("privacy", help="Measure the personal-data guard.")
 
     @moderation.command("evaluate")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--ids", type=click.Choice(["all", "odd", "even"]), default="all")
-    def moderation_evaluate(path, ids):
-        """Print the confusion figures of the marketing filter on a labelled JSONL file."""
-        from .moderation.evaluate import evaluate_marketing
+    @click.option("--cross-validate", "cross", is_flag=True,
+                  help="k-fold figures: the model trained on the file's other folds (the development set).")
+    @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+    def moderation_evaluate(path, ids, cross, folds):
+        """Print the figures of the marketing check (as the app decides) on a labelled JSONL file."""
+        from .moderation import service
+        from .moderation.evaluate import cross_validate_marketing, evaluate_marketing
 
-        click.echo("\n".join(evaluate_marketing(path, ids=ids)))
+        watched = service.watched_pairs()
+        if cross:
+            click.echo("\n".join(cross_validate_marketing(path, k=folds, watched=watched)))
+        else:
+            click.echo("\n".join(evaluate_marketing(path, ids=ids, model=service.current_model(), watched=watched)))
+
+    @moderation.command("retrain")
+    @click.option("--dev", "dev_path", type=click.Path(exists=True, dir_okay=False),
+                  help="Development set (default: MARKETING_DEV_SET).")
+    @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+    def moderation_retrain(dev_path, folds):
+        """Retrain the marketing model from the development set and the moderators' decisions.
+
+        Prints nested k-fold figures first, then makes the new model active, keeping the
+        previous one (`flask moderation rollback`).
+        """
+        from .moderation import learned, service
+        from .moderation.decision import decide_marketing
+        from .moderation.evaluate import cross_validation_lines, cv_info
+
+        store_dir = current_app.config.get("MARKETING_MODEL_DIR")
+        if not store_dir:
+            raise click.ClickException("MARKETING_MODEL_DIR is not set")
+        dev_path = dev_path or current_app.config["MARKETING_DEV_SET"]
+        texts, labels = learned.read_labelled(dev_path)
+        examples = service.training_examples()
+        watched = service.watched_pairs()
+        texts += [t for t, _ in examples]
+        labels += [y for _, y in examples]
+        click.echo(f"examples: {len(texts) - len(examples)} from {dev_path}, {len(examples)} from moderators' decisions "
+                   f"({sum(y for _, y in examples)} marketing)")
+        try:
+            result = learned.cross_validate(
+                texts, labels, k=folds,
+                decide=lambda text, model: decide_marketing(text, model=model, watched=watched).held)
+            lines = cross_validation_lines(result)
+            info = {"version": learned.version_now(), "created_at": utcnow().isoformat(timespec="seconds"),
+                    "examples": {"development": len(texts) - len(examples), "decisions": len(examples)},
+                    "cv": cv_info(result)}
+            model = learned.train(texts, labels, k=folds, info=info)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo("\n".join(lines))
+        store = learned.ModelStore(store_dir)
+        previous = store.active_path()
+        path = store.install(model)
+        click.echo(f"threshold {model.threshold:.2f} (from {folds}-fold out-of-fold probabilities on all examples)")
+        click.echo(f"active model: {path.name}; previous: {previous.name if previous else 'the base model'}")
+
+    @moderation.command("rollback")
+    def moderation_rollback():
+        """Make the previous marketing model active again (the current one becomes the previous)."""
+        from .moderation import learned
+
+        store_dir = current_app.config.get("MARKETING_MODEL_DIR")
+        if not store_dir:
+            raise click.ClickException("MARKETING_MODEL_DIR is not set")
+        store = learned.ModelStore(store_dir)
+        current = store.active_path()
+        try:
+            path = store.rollback()
+        except FileNotFoundError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"active model: {path.name if path else 'the base model'}; "
+                   f"previous: {current.name if current else 'the base model'}")
 
     @privacy.command("evaluate")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

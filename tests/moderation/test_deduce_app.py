@@ -102,7 +102,7 @@ class _FakeWorker:
 
 
 class _NoOrganisation:
-    """An author without an organisation (the marketing rules ask for its names)."""
+    """An author without an organisation (the marketing check asks for its names)."""
 
     organisation = None
 
@@ -110,8 +110,8 @@ class _NoOrganisation:
 def test_deduce_reads_while_the_rules_run(app, deduce_socket, tmp_path, monkeypatch):
     """The text goes to the worker before the rules start; its names still count afterwards."""
     from expertise.moderation import service
-    from expertise.moderation.marketing import score_marketing
 
+    marketing_decision = service.marketing_decision
     text = "Volgens Gerritsen helpt een vast ritme."
     worker = _FakeWorker(str(tmp_path / "fake.sock"), spans=[[8, 17, "person_name"]])
     deduce_socket(str(tmp_path / "fake.sock"))
@@ -120,9 +120,9 @@ def test_deduce_reads_while_the_rules_run(app, deduce_socket, tmp_path, monkeypa
     def rules(*args, **kwargs):
         seen_by_worker_first.append(worker.received.wait(5))
         worker.release.set()
-        return score_marketing(*args, **kwargs)
+        return marketing_decision(*args, **kwargs)
 
-    monkeypatch.setattr(service, "score_marketing", rules)
+    monkeypatch.setattr(service, "marketing_decision", rules)
 
     reasons = service.check_text(text, author=_NoOrganisation, personal_data=True)
     assert seen_by_worker_first == [True]
@@ -140,7 +140,7 @@ def test_the_query_is_closed_when_the_rules_fail(app, deduce_socket, tmp_path, m
     def broken(*args, **kwargs):
         raise RuntimeError("rules failed")
 
-    monkeypatch.setattr(service, "score_marketing", broken)
+    monkeypatch.setattr(service, "marketing_decision", broken)
 
     with pytest.raises(RuntimeError):
         service.check_text("Een vast ritme helpt.", author=_NoOrganisation, personal_data=True)

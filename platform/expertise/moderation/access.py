@@ -10,6 +10,7 @@ from ..accounts.models import Role
 from ..extensions import db
 from ..questions.access import access_post, access_question
 from ..questions.models import Post, Question
+from .models import WatchedWord
 
 
 def access_flaggable_post(user, post_id):
@@ -39,3 +40,11 @@ def access_reviewable_question(user, question_id):
     if question is None or not user.has_role(Role.MODERATOR) or question.is_draft:
         abort(404)
     return question
+
+
+def access_watched_word(user, word_id):
+    """Return an active watched word for a moderator; 404 for everyone else and for removed ones."""
+    word = db.session.get(WatchedWord, word_id)
+    if word is None or word.removed_at is not None or not user.has_role(Role.MODERATOR):
+        abort(404)
+    return word

@@ -2,18 +2,25 @@
 
 Both functions return printable lines; the last line is always
 `precision=P recall=R f1=F` (three decimals) so scripts and CI can parse it.
-Usage: `python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]`.
+Usage: `python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]`
+(outside the app: the base model, no watched words; `flask moderation evaluate` uses the app's).
+
+The marketing figures go through `decision.decide_marketing`, the function the app decides
+with. `cross_validate_marketing` trains the model k times on the file's other folds (nested:
+the threshold too), so its figures are for texts the model has not seen.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from .marketing import score_marketing
+from . import learned
+from .decision import decide_marketing
 from .pii import SPAN_TYPES, find_personal_data
 
 
@@ -43,12 +50,24 @@ def _last(p: float, r: float, f: float) -> str:
     return f"precision={p:.3f} recall={r:.3f} f1={f:.3f}"
 
 
-def evaluate_marketing(path: str | Path, *, ids: str = "all") -> list[str]:
-    """Confusion matrix and precision/recall for the `marketing` class."""
+def _default_model():
+    """The base model (EXPERTISE_MARKETING_MODEL or .venv/marketing-model.json), as the app's default."""
+    root = Path(__file__).resolve().parents[3]
+    base = os.environ.get("EXPERTISE_MARKETING_MODEL") or root / ".venv" / "marketing-model.json"
+    return learned.active_model(None, base, root / "data" / "dev" / "marketing_dev.jsonl")
+
+
+def evaluate_marketing(path: str | Path, *, ids: str = "all", model=None, watched=()) -> list[str]:
+    """Confusion matrix and precision/recall for the `marketing` class, as `decide_marketing` decides.
+
+    `model` None: the base model (see `_default_model`). Figures on the texts a model was
+    trained on (the development set) say little: use `cross_validate_marketing` for those.
+    """
+    model = model if model is not None else _default_model()
     tp = fp = fn = tn = 0
     errors: list[str] = []
     for row in _rows(path, ids):
-        held = score_marketing(row["text"]).held
+        held = decide_marketing(row["text"], model=model, watched=watched).held
         gold = row["label"] == "marketing"
         if held and gold:
             tp += 1
@@ -69,6 +88,40 @@ def evaluate_marketing(path: str | Path, *, ids: str = "all") -> list[str]:
         *errors,
         _last(p, r, f),
     ]
+
+
+def cross_validate_marketing(path: str | Path, *, k: int = 5, seed: int = 0, watched=()) -> list[str]:
+    """Nested k-fold figures on a labelled file: the model alone, then as the app decides (last line)."""
+    texts, labels = learned.read_labelled(path)
+    result = learned.cross_validate(
+        texts, labels, k=k, seed=seed,
+        decide=lambda text, model: decide_marketing(text, model=model, watched=watched).held,
+    )
+    return cross_validation_lines(result)
+
+
+def cross_validation_lines(result) -> list[str]:
+    """Print a `learned.cross_validate` result; the last line is the app's decision (rules, model, watched words)."""
+    m, c = result["model"], result["combined"]
+    mp, mr, mf = learned.figures(*m)
+    return [
+        f"items={sum(m)} folds={result['k']} (nested: each fold's threshold from inner folds of its training part)",
+        f"thresholds per fold: {', '.join(f'{t:.2f}' for t in result['thresholds'])}",
+        f"model alone: tp={m[0]} fp={m[1]} fn={m[2]} tn={m[3]} precision={mp:.3f} recall={mr:.3f} f1={mf:.3f}",
+        f"rules, watched words or model (as the app decides): tp={c[0]} fp={c[1]} fn={c[2]} tn={c[3]}",
+        _last(*learned.figures(*c)),
+    ]
+
+
+def cv_info(result) -> dict:
+    """The figures of a `learned.cross_validate` result as stored in a model file's info."""
+    out = {"k": result["k"], "thresholds": result["thresholds"]}
+    for name in ("model", "combined"):
+        tp, fp, fn, tn = result[name]
+        p, r, f = learned.figures(tp, fp, fn, tn)
+        out[name] = {"tp": tp, "fp": fp, "fn": fn, "tn": tn,
+                     "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+    return out
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -122,12 +175,18 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     ids = "all"
+    if "--cross-validate" in args:
+        args.remove("--cross-validate")
+        if len(args) == 2 and args[0] == "marketing":
+            print("\n".join(cross_validate_marketing(args[1])))
+            return 0
     if "--ids" in args:
         i = args.index("--ids")
         ids = args[i + 1]
         del args[i:i + 2]
     if len(args) != 2 or args[0] not in ("marketing", "privacy"):
-        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]")
+        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]"
+              " | marketing FILE --cross-validate")
         return 2
     fn = evaluate_marketing if args[0] == "marketing" else evaluate_privacy
     for line in fn(args[1], ids=ids):

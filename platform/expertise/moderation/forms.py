@@ -1,7 +1,7 @@
-"""Forms of the moderation area: flagging, a moderator's decision, a redaction."""
+"""Forms of the moderation area: flagging, a moderator's decision, a redaction, watched words."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..core.submissions import SubmissionKeyMixin
@@ -54,3 +54,23 @@ class RedactForm(PersonalDataMixin, FlaskForm):
         validators=[Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))],
     )
     pii_confirmed = BooleanField(_l("Dit zijn geen herleidbare gegevens"), id="redaction-pii_confirmed")
+
+
+class WatchedWordForm(FlaskForm):
+    """Add a watched word or phrase."""
+
+    phrase = StringField(
+        _l("Woord of zinsdeel"),
+        description=_l("Hele woorden, hoofdletters maken niet uit. Bijvoorbeeld: gratis proefles"),
+        validators=[Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+    )
+    action = SelectField(
+        _l("Wat moet ermee gebeuren?"),
+        choices=choices([("hold", _l("Vasthouden: elke tekst met dit woord wacht op een moderator")),
+                         ("allow", _l("Altijd toestaan: dit woord is nooit een reden om vast te houden"))]),
+        default="hold",
+    )
+
+
+class RemoveWatchedWordForm(FlaskForm):
+    """Take a watched word off the list (CSRF only)."""

@@ -114,6 +114,10 @@ class ModerationDecision(db.Model):
     # What the checks found when they held it: [{"code", "label", ...}], for tuning later.
     reasons = mapped_column(sa.JSON)
     original_deleted: Mapped[bool] = mapped_column(default=False)
+    # A moderator's approve or reject of a held or flagged post, as a labelled example for
+    # `flask moderation retrain`: "advice" or "marketing" (None: not an example). The text is
+    # the post's own, read when retraining; nothing is copied here.
+    training_label: Mapped[str | None] = mapped_column(sa.String(12))
     created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
     moderator = relationship(User)
@@ -123,6 +127,31 @@ class ModerationDecision(db.Model):
     @property
     def action_enum(self):
         return Action(self.action)
+
+
+class WatchedWord(db.Model):
+    """A word or phrase moderators watch: "hold" holds every text with it, "allow" is never a reason to hold.
+
+    Removing one keeps the row (`removed_at`, `removed_by`), so the list's history stays;
+    each change is also in the audit trail (`watched_word.add`, `watched_word.remove`).
+    """
+
+    __tablename__ = "moderation_watched_word"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phrase: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(10))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    removed_at = mapped_column(UtcDateTime, index=True)
+
+    created_by = relationship(User, foreign_keys=[created_by_id])
+    removed_by = relationship(User, foreign_keys=[removed_by_id])
+
+    @property
+    def action_label(self):
+        return _l("Vasthouden") if self.action == "hold" else _l("Altijd toestaan")
 
 
 # Erasing a resident redacts the texts that held its identity (`questions.service.redact_resident_texts`):

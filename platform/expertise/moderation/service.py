@@ -9,8 +9,9 @@ moderator looks at it and never stored.
 
 Rules worth knowing:
 
-* Every post and every published question runs through the marketing filter
-  (with the author's organisation name). A post by anyone but the question's
+* Every post and every published question runs through the marketing check,
+  `decision.decide_marketing` (the rules with the author's organisation name, the
+  learned model, the moderators' watched words). A post by anyone but the question's
   owner also runs through the personal-data check (BSN, `find_personal_data`,
   and deduce's person names). When deduce is configured but gives no answer, the
   check fails closed: the post is held (CHECK_UNAVAILABLE). The owner's
@@ -36,9 +37,11 @@ from ..core.markdown import render_markdown
 from ..extensions import db
 from ..questions.models import Post, PostRevision, PostStatus, Question
 from ..realtime import NotificationKind, notify
-from . import deduce_worker
-from .marketing import score_marketing
-from .models import DECISIONS, Action, Flag, FlagReason, ModerationDecision
+from ..audit import service as audit
+from . import deduce_worker, learned
+from .decision import ALLOW, HOLD, MARKETING_CODES, MODEL, WATCHED_WORD, decide_marketing
+from .marketing import LABELS as RULE_LABELS
+from .models import DECISIONS, Action, Flag, FlagReason, ModerationDecision, WatchedWord
 from .pii import find_personal_data, find_undisguised, likely_name
 
 PERSONAL_DATA = "personal_data"
@@ -68,6 +71,26 @@ CATEGORY_LABELS = {
     "iban": _l("rekeningnummer"),
 }
 
+# The rules' labels (marketing.LABELS, plain Dutch strings there) for translation; keep both equal.
+REASON_LABELS = {
+    "call_to_action": _l("Oproep om contact op te nemen met of zich aan te melden bij de eigen organisatie"),
+    "own_programme": _l("Noemt of prijst het eigen programma, product of aanbod"),
+    "price": _l("Prijs, korting of gratis aanbod"),
+    "contact_details": _l("Contactgegevens van de auteur of organisatie"),
+    "commercial_link": _l("Link naar een (commerciële) site van een aanbieder"),
+    "waiting_list": _l("Reclame met wachttijd of vrije plekken"),
+    "event_or_newsletter": _l("Aankondiging van een eigen evenement, nieuwsbrief of podcast"),
+    "recruitment": _l("Werving van cliënten, verwijzers, deelnemers of personeel"),
+    "social_follow": _l("Oproep om te volgen op sociale media"),
+    "boast": _l("Aanprijzing van de eigen organisatie"),
+    "signature_block": _l("Handtekening met contactgegevens of aanbod"),
+}
+assert set(REASON_LABELS) == set(RULE_LABELS)
+
+WATCHED_AUDIT_ADD = "watched_word.add"
+WATCHED_AUDIT_REMOVE = "watched_word.remove"
+WATCHED_ACTIONS = {HOLD: _l("Vasthouden"), ALLOW: _l("Altijd toestaan")}
+
 STATE_LABELS = {
     PostStatus.HELD: _l("Wacht op beoordeling"),
     PostStatus.REJECTED: _l("Afgewezen door een moderator"),
@@ -94,7 +117,7 @@ class ModerationError(Exception):
 
 def organisation_names(author):
     """Return the names of the author's own organisation, for the marketing filter."""
-    return (author.organisation.name,) if author.organisation is not None else ()
+    return (author.organisation.name,) if author is not None and author.organisation is not None else ()
 
 
 def _ask_deduce(text):
@@ -122,6 +145,25 @@ def personal_data_counts(text, deduce_spans):
     return dict(Counter(s.type for s in spans if likely_name(text, s)))
 
 
+def current_model():
+    """Return the learned marketing model of this process (loaded once; see `learned.active_model`)."""
+    config = current_app.config
+    return learned.active_model(config.get("MARKETING_MODEL_DIR"), config.get("MARKETING_MODEL_BASE"),
+                                config["MARKETING_DEV_SET"])
+
+
+def watched_pairs():
+    """Return the active watched words as [(phrase, "hold"|"allow")], for `decide_marketing`."""
+    return [(w.phrase, w.action) for w in db.session.scalars(
+        sa.select(WatchedWord).where(WatchedWord.removed_at.is_(None)).order_by(WatchedWord.id))]
+
+
+def marketing_decision(text, author, explain=False):
+    """Decide on `text` by `author` as the app does: the rules, the model, the watched words."""
+    return decide_marketing(text, author_org_names=organisation_names(author), model=current_model(),
+                            watched=watched_pairs(), explain=explain)
+
+
 def check_text(text, *, author, personal_data):
     """Return the reasons to hold `text` ([] when it may be published).
 
@@ -131,14 +173,7 @@ def check_text(text, *, author, personal_data):
     """
     deduce = _ask_deduce(text) if personal_data else None  # deduce reads while the rules run here
     try:
-        reasons = []
-        result = score_marketing(text, author_org_names=organisation_names(author))
-        if result.held:
-            seen = set()
-            for reason in result.reasons:
-                if reason.code not in seen:
-                    seen.add(reason.code)
-                    reasons.append({"code": reason.code, "label": reason.label})
+        reasons = [dict(r) for r in marketing_decision(text, author).reasons]
         if personal_data:
             deduce_spans = deduce.spans() if deduce is not None else None
             counts = personal_data_counts(text, deduce_spans)
@@ -157,11 +192,33 @@ def question_text(question):
     return "\n\n".join((question.title or "", question.situation or "", question.request or ""))
 
 
-def reason_lines(reasons):
-    """Return plain Dutch lines explaining stored reasons (for authors and moderators)."""
+def _quoted(phrases):
+    return ", ".join(f"‘{p}’" for p in phrases or ())
+
+
+def reason_lines(reasons, text=None, author=None):
+    """Return plain-language lines explaining stored reasons (for authors and moderators), translated.
+
+    With the item's `text` (and `author`), a hold by the learned model names the words of the
+    text that weighed most, and a watched-word hold names the watched words found: computed
+    here from the text as it is now, because stored reasons hold no text.
+    """
+    phrases = {}
+    if text is not None and any(r.get("code") in (MODEL, WATCHED_WORD) for r in reasons or ()):
+        phrases = marketing_decision(text, author, explain=True).phrases
     lines = []
     for reason in reasons or ():
-        if reason.get("code") == PERSONAL_DATA:
+        if reason.get("code") == MODEL:
+            words = phrases.get(MODEL)
+            lines.append(str(_l("Lijkt op reclame; deze woorden wogen het zwaarst: %(phrases)s", phrases=_quoted(words)))
+                         if words else str(_l("Lijkt op reclame volgens het geleerde model")))
+        elif reason.get("code") == WATCHED_WORD:
+            words = phrases.get(WATCHED_WORD)
+            lines.append(str(_l("Bevat een woord dat moderatoren laten vasthouden: %(phrases)s", phrases=_quoted(words)))
+                         if words else str(_l("Bevat een woord dat moderatoren laten vasthouden")))
+        elif reason.get("code") in REASON_LABELS:
+            lines.append(str(REASON_LABELS[reason["code"]]))
+        elif reason.get("code") == PERSONAL_DATA:
             categories = ", ".join(
                 f"{CATEGORY_LABELS.get(k, k)} ({n})" for k, n in sorted(reason.get("categories", {}).items())
             )
@@ -492,12 +549,11 @@ def latest_post_decisions(question, posts):
 
 
 def suspicious_spans(text, author):
-    """Return (start, end, kind) for the marketing reasons' spans and personal data in `text`."""
-    spans = [
-        (r.span[0], r.span[1], "marketing")
-        for r in score_marketing(text, author_org_names=organisation_names(author)).reasons
-        if r.span and r.span[1] > r.span[0]
-    ]
+    """Return (start, end, kind) for the marketing reasons' spans (the rules' matches, watched
+    words, the model's heaviest words) and personal data in `text`."""
+    decision = marketing_decision(text, author)
+    rule_spans = [r.span for r in decision.rules.reasons]
+    spans = [(a, b, "marketing") for a, b in list(decision.spans) + rule_spans if b > a]
     spans += [(s.start, s.end, "personal_data") for s in find_personal_data(text)]
     return spans
 
@@ -573,6 +629,7 @@ def decide(moderator, *, question, post=None, action, reason="", pii_confirmed=F
     if action != Action.APPROVE and not reason:
         raise ModerationError(_l("Schrijf een reden; de auteur krijgt die te zien."), "reason")
     _guard({"reason": reason}, None, pii_confirmed)
+    label = _training_label(action, post, open_flags(question, post)) if post is not None else None
     if post is not None:
         was_visible = post.status == PostStatus.PUBLISHED
         post.status = _POST_STATUS[action].value
@@ -587,6 +644,7 @@ def decide(moderator, *, question, post=None, action, reason="", pii_confirmed=F
         author = question.owner
     decision = _record(question=question, post=post, action=action, moderator=moderator,
                        reason=reason[:2000], now=now)
+    decision.training_label = label
     db.session.flush()
     _resolve_flags(question, post, decision, now)
     if action == Action.APPROVE and not was_visible:
@@ -596,6 +654,41 @@ def decide(moderator, *, question, post=None, action, reason="", pii_confirmed=F
     notify(author, NotificationKind.MODERATION_DECISION, question_id=question.id, actor=moderator, now=now)
     db.session.flush()
     return decision
+
+
+def _training_label(action, post, flags):
+    """Return what a decision on a held or flagged post teaches the marketing model, or None.
+
+    Approving a held or flagged post says it is not marketing ("advice"); rejecting or
+    removing one held for marketing reasons, or flagged as advertising, says it is
+    ("marketing"). A rejection for other reasons (personal data, inappropriate) teaches nothing.
+    """
+    held = post.status == PostStatus.HELD
+    if not held and not flags:
+        return None
+    if action == Action.APPROVE:
+        return "advice"
+    if action in (Action.REJECT, Action.REMOVE):
+        marketing_hold = held and any(r.get("code") in MARKETING_CODES for r in post.moderation_reasons or ())
+        if marketing_hold or any(f.reason == FlagReason.ADVERTISING for f in flags):
+            return "marketing"
+    return None
+
+
+def training_examples():
+    """Return [(text, 1 marketing / 0 advice)]: the latest labelled decision per post, with the post's text now.
+
+    A redacted post counts with its redacted text; a deleted post is gone with its decisions.
+    """
+    latest = {}
+    for decision in db.session.scalars(
+        sa.select(ModerationDecision)
+        .where(ModerationDecision.training_label.is_not(None), ModerationDecision.post_id.is_not(None))
+        .options(joinedload(ModerationDecision.post))
+        .order_by(ModerationDecision.created_at, ModerationDecision.id)
+    ):
+        latest[decision.post_id] = decision
+    return [(d.post.body, int(d.training_label == "marketing")) for d in latest.values()]
 
 
 def redact_post(moderator, post, *, body, delete_original, reason="", pii_confirmed=False, now):
@@ -662,7 +755,8 @@ def hidden_posts_for(viewer, question):
     ).all()
     decisions = latest_post_decisions(question, posts)
     return [
-        HiddenPost(p, STATE_LABELS[PostStatus(p.status)], reason_lines(p.moderation_reasons), decisions.get(p.id))
+        HiddenPost(p, STATE_LABELS[PostStatus(p.status)], reason_lines(p.moderation_reasons, p.body, p.author),
+                   decisions.get(p.id))
         for p in posts
     ]
 
@@ -675,6 +769,58 @@ def question_state_for(viewer, question):
         return None
     return {
         "label": STATE_LABELS[PostStatus(question.moderation_state)],
-        "reasons": reason_lines(question.moderation_reasons),
+        "reasons": reason_lines(question.moderation_reasons, question_text(question), question.owner),
         "decision": latest_decision(question, None),
     }
+
+
+# --- watched words -----------------------------------------------------------------------
+
+
+def watched_words():
+    """Return the active watched words, hold first, then alphabetically."""
+    return db.session.scalars(
+        sa.select(WatchedWord).where(WatchedWord.removed_at.is_(None))
+        .options(joinedload(WatchedWord.created_by))
+        .order_by(WatchedWord.action.desc(), sa.func.lower(WatchedWord.phrase))
+    ).all()
+
+
+def add_watched_word(moderator, *, phrase, action, now):
+    """Add a watched word or phrase ("hold" or "allow"); audited. One entry per phrase (any case)."""
+    _require_moderator(moderator)
+    phrase = " ".join((phrase or "").split())
+    if action not in WATCHED_ACTIONS:
+        raise ModerationError(_l("Kies vasthouden of altijd toestaan."), "action")
+    if len(phrase) < 2 or not any(c.isalnum() for c in phrase):
+        raise ModerationError(_l("Vul een woord of zinsdeel in van minstens twee tekens."), "phrase")
+    if len(phrase) > 100:
+        raise ModerationError(_l("Gebruik hoogstens 100 tekens."), "phrase")
+    existing = db.session.scalar(
+        sa.select(WatchedWord.id).where(WatchedWord.removed_at.is_(None),
+                                        sa.func.lower(WatchedWord.phrase) == phrase.lower()))
+    if existing is not None:
+        raise ModerationError(_l("Dit woord staat al in de lijst. Verwijder het eerst om het te wijzigen."), "phrase")
+    word = WatchedWord(phrase=phrase, action=action, created_by=moderator, created_at=now)
+    db.session.add(word)
+    db.session.flush()
+    audit.record(WATCHED_AUDIT_ADD, actor=moderator, now=now, object_type="watched_word", object_id=word.id,
+                 detail=f"action={action}")
+    return word
+
+
+def remove_watched_word(moderator, word, *, now):
+    """Take a watched word off the list (the row stays, with who and when); audited."""
+    _require_moderator(moderator)
+    word.removed_at = now
+    word.removed_by = moderator
+    db.session.flush()
+    audit.record(WATCHED_AUDIT_REMOVE, actor=moderator, now=now, object_type="watched_word", object_id=word.id,
+                 detail=f"action={word.action}")
+    return word
+
+
+def model_status():
+    """Return what moderators are told about the active learned model (version, examples, figures)."""
+    model = current_model()
+    return {"version": model.version, "info": model.info, "threshold": model.threshold}

@@ -19,8 +19,9 @@ from .access import (
     access_flaggable_question,
     access_reviewable_post,
     access_reviewable_question,
+    access_watched_word,
 )
-from .forms import DecisionForm, FlagForm, RedactForm
+from .forms import DecisionForm, FlagForm, RedactForm, RemoveWatchedWordForm, WatchedWordForm
 from .models import Action
 
 bp = Blueprint("moderation", __name__)
@@ -64,7 +65,7 @@ def _render_review(question, post, decision_form=None, redact_form=None, status=
         post=post,
         author=author,
         marked=service.highlight(text, service.suspicious_spans(text, author)),
-        reasons=service.reason_lines(item.moderation_reasons),
+        reasons=service.reason_lines(item.moderation_reasons, text, author),
         flags=service.open_flags(question, post),
         history=service.history(question, post),
         decision_form=decision_form or DecisionForm(),
@@ -209,6 +210,53 @@ def flag_question(question_id):
     """Report a question to the moderators."""
     question = access_flaggable_question(current_user, question_id)
     return _flag(question, None)
+
+
+def _render_watched(form=None, status=200):
+    return render_template("moderation/watched_words.html", form=form or WatchedWordForm(),
+                           words=service.watched_words(), remove_form=RemoveWatchedWordForm(),
+                           model=service.model_status()), status
+
+
+@bp.route("/moderatie/woorden")
+@role_required(Role.MODERATOR)
+def watched_words():
+    """List the watched words and phrases, with a form to add one, and the active model."""
+    return _render_watched()
+
+
+@bp.route("/moderatie/woorden", methods=["POST"])
+@role_required(Role.MODERATOR)
+def add_watched_word():
+    """Add a watched word or phrase (hold or always allow)."""
+    form = WatchedWordForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_watched(form, 400)
+    try:
+        word = service.add_watched_word(current_user, phrase=form.phrase.data, action=form.action.data, now=utcnow())
+    except service.ModerationError as error:
+        db.session.rollback()
+        _apply_error(form, error)
+        return _render_watched(form, 400)
+    db.session.commit()
+    flash(_("‘%(phrase)s’ staat nu in de lijst.", phrase=word.phrase), "success")
+    return redirect(url_for("moderation.watched_words"))
+
+
+@bp.route("/moderatie/woorden/<int:word_id>/verwijderen", methods=["POST"])
+@role_required(Role.MODERATOR)
+def remove_watched_word(word_id):
+    """Take a watched word or phrase off the list."""
+    word = access_watched_word(current_user, word_id)
+    form = RemoveWatchedWordForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.remove_watched_word(current_user, word, now=utcnow())
+    db.session.commit()
+    flash(_("‘%(phrase)s’ is uit de lijst gehaald.", phrase=word.phrase), "success")
+    return redirect(url_for("moderation.watched_words"))
 
 
 menu_item("moderation.queue", _l("Moderatie"), roles=(Role.MODERATOR,), order=20)
