@@ -3,6 +3,11 @@
 Both functions return printable lines; the last line is always
 `precision=P recall=R f1=F` (three decimals) so scripts and CI can parse it.
 Usage: `python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]`.
+
+The privacy figures are those of `pii.find_warnings`, the function the guard and the
+moderation checks call, with the detectors chosen: `all` (rules and deduce, as the app
+runs), `rules` or `deduce` (deduce alone: it was never tuned on these texts, so its
+figures are fair on any set). Age spans are counted as found spans like any other.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .marketing import score_marketing
-from .pii import SPAN_TYPES, find_personal_data
+from .pii import SPAN_TYPES, find_warnings, usable_deduce_spans
 
 
 def _rows(path: str | Path, ids: str = "all") -> list[dict]:
@@ -75,8 +80,29 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
-    """Span-level (overlap) precision/recall, per-type recall and text-level figures."""
+DETECTORS = ("all", "rules", "deduce")
+
+
+def privacy_spans(text: str, detectors: str, deduce) -> list:
+    """Return the spans `detectors` find in `text`; `deduce(text)` gives deduce's spans."""
+    if detectors == "rules":
+        return find_warnings(text)
+    spans = deduce(text)
+    if spans is None:
+        raise RuntimeError("deduce gave no answer")
+    if detectors == "deduce":
+        return usable_deduce_spans(text, spans)
+    return find_warnings(text, spans)
+
+
+def evaluate_privacy(path: str | Path, *, ids: str = "all", detectors: str = "rules", deduce=None) -> list[str]:
+    """Span-level (overlap) precision/recall, per-type recall, per-detector counts and text-level figures.
+
+    `deduce` is a function text -> deduce's spans (the worker's or an in-process engine's);
+    needed unless `detectors` is "rules".
+    """
+    by_detector: Counter[str] = Counter()
+    by_detector_ok: Counter[str] = Counter()
     found_total = found_ok = gold_total = gold_hit = 0
     exact = 0
     per_type_gold: Counter[str] = Counter()
@@ -84,7 +110,11 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     text_tp = text_fp = text_fn = text_tn = 0
     for row in _rows(path, ids):
         gold = [(s["start"], s["end"], s["type"]) for s in row["spans"]]
-        found = [(s.start, s.end, s.type) for s in find_personal_data(row["text"])]
+        spans = privacy_spans(row["text"], detectors, deduce)
+        found = [(s.start, s.end, s.type) for s in spans]
+        for s in spans:
+            by_detector[s.detector] += 1
+            by_detector_ok[s.detector] += any(_overlaps((s.start, s.end), g[:2]) for g in gold)
         found_total += len(found)
         found_ok += sum(any(_overlaps(f[:2], g[:2]) for g in gold) for f in found)
         exact += sum(f in gold for f in found)
@@ -106,12 +136,15 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     r = gold_hit / gold_total if gold_total else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     lines = [
+        f"detectors={detectors}",
         f"texts={text_tp + text_fp + text_fn + text_tn} gold_spans={gold_total} found_spans={found_total}",
         f"text level: recall={_prf(text_tp, text_fp, text_fn)[1]:.3f} "
         f"false_alarm_rate={(text_fp / (text_fp + text_tn)) if text_fp + text_tn else 0.0:.3f} "
         f"(tp={text_tp} fp={text_fp} fn={text_fn} tn={text_tn})",
         f"span level exact (same offsets and type): {exact}/{found_total} found, {exact}/{gold_total} gold",
     ]
+    for d in sorted(by_detector):
+        lines.append(f"  found by {d}: {by_detector[d]} ({by_detector_ok[d]} overlap a gold span)")
     for t in SPAN_TYPES:
         if per_type_gold[t]:
             lines.append(f"  recall {t}: {per_type_hit[t]}/{per_type_gold[t]} = {per_type_hit[t] / per_type_gold[t]:.3f}")
@@ -119,18 +152,35 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     return lines
 
 
+def deduce_source(socket: str | None = None, cache: str | None = None):
+    """Return text -> deduce spans: through the worker on `socket` if given, else deduce in this process."""
+    from . import deduce_worker  # noqa: PLC0415
+
+    if socket:
+        return lambda text: deduce_worker.deduce_spans(text, 10.0, path=socket)
+    engine = deduce_worker.load_deduce(cache)
+    return lambda text: deduce_worker.analyse(engine, text)
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    ids = "all"
-    if "--ids" in args:
-        i = args.index("--ids")
-        ids = args[i + 1]
-        del args[i:i + 2]
-    if len(args) != 2 or args[0] not in ("marketing", "privacy"):
-        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]")
+    options = {"--ids": "all", "--detectors": "rules", "--socket": None}
+    for name in options:
+        if name in args:
+            i = args.index(name)
+            options[name] = args[i + 1]
+            del args[i:i + 2]
+    if len(args) != 2 or args[0] not in ("marketing", "privacy") or options["--detectors"] not in DETECTORS:
+        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all] "
+              "[--detectors all|rules|deduce] [--socket PATH]")
         return 2
-    fn = evaluate_marketing if args[0] == "marketing" else evaluate_privacy
-    for line in fn(args[1], ids=ids):
+    if args[0] == "marketing":
+        lines = evaluate_marketing(args[1], ids=options["--ids"])
+    else:
+        detectors = options["--detectors"]
+        deduce = deduce_source(options["--socket"]) if detectors != "rules" else None
+        lines = evaluate_privacy(args[1], ids=options["--ids"], detectors=detectors, deduce=deduce)
+    for line in lines:
         print(line)
     return 0
 

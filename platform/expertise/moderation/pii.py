@@ -35,7 +35,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Iterable
@@ -48,12 +48,18 @@ from rapidfuzz.distance import Levenshtein
 from ..core.markdown import render_markdown
 
 
+# Which detector found a span: the rule detectors here, the deduce worker, both, or the
+# resident's known identity (`match_known_identity`).
+RULES, DEDUCE, BOTH, IDENTITY = "rules", "deduce", "rules+deduce", "identity"
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
     type: str
     text: str
+    detector: str = RULES
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ PLACEHOLDERS = {
     "case_number": "[dossiernummer]",
     "url": "[link]",
     "iban": "[rekeningnummer]",
+    "age": "[leeftijd]",
 }
 
 # Higher wins when two detectors claim overlapping text.
@@ -195,7 +202,7 @@ class View:
                 start -= 1
             while end < len(typed) and typed[end] in _MARKUP:
                 end += 1
-        return Span(start, end, span.type, typed[start:end])
+        return Span(start, end, span.type, typed[start:end], span.detector)
 
 
 def disguise_views(text: str) -> list[View]:
@@ -245,6 +252,45 @@ COMMON_NAME_WORDS = {
     "vogel", "steen", "veen", "bosch", "winter", "zomer", "herfst", "prins", "keizer",
     "paus", "graaf", "ridder", "hof", "hout", "man", "vrouw", "kind", "zoon",
 }
+
+# Pronouns, articles and other function words: capitalised after a quote, a bracket or a
+# semicolon ("Zeg: 'Je bent boos'") they are still no name.
+FUNCTION_WORDS = set("""
+ik je jij jou jouw jullie u uw wij we ons onze zij ze hij hem haar hun hen het men mij me mijn
+zich zichzelf elkaar iemand niemand iedereen alles iets niets die dat deze dit wat wie welke
+waar daar hier er een de en of maar want dus toch ook nog al wel niet geen als dan toen omdat
+terwijl hoewel zodat tenzij totdat voordat nadat zodra mits om te aan bij in op uit van voor
+naar met zonder over onder tegen tussen door na sinds tot vanaf ja nee oké ok hoi hallo hé hey
+dank bedankt graag alsjeblieft alstublieft sorry goed prima klopt eens oneens precies inderdaad
+zo nu dan straks soms vaak altijd nooit misschien waarschijnlijk eigenlijk zeker echt heel erg
+""".split())
+
+
+@lru_cache(maxsize=1)
+def common_dutch_words() -> frozenset[str]:
+    """Return everyday Dutch words that are no name when capitalised (folded).
+
+    Our FUNCTION_WORDS and COMMON_WORDS, plus the stop words and the 1,000 common words
+    that deduce ships (its `whitelist` lists, read as text files from the installed
+    package without importing it), less the common words deduce lists as also names.
+    """
+    words = set(FUNCTION_WORDS) | set(COMMON_WORDS)
+    try:
+        import importlib.util  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
+
+        spec = importlib.util.find_spec("deduce")
+        root = Path(next(iter(spec.submodule_search_locations))) / "data" / "lookup" / "src" / "whitelist"
+
+        def read(name: str) -> set[str]:
+            return {_fold(w.strip()) for w in (root / name).read_text(encoding="utf-8").splitlines() if w.strip()}
+
+        words |= read("lst_stop_word/items.txt")
+        words |= read("lst_common_word/items.txt") - read("lst_common_word/exceptions.txt")
+    except (AttributeError, OSError, StopIteration, TypeError):
+        pass  # deduce's data is not installed: our own lists only
+    return frozenset(words - COMMON_NAME_WORDS)
+
 
 # Frequent words a fuzzy or diminutive match must never turn into a name.
 COMMON_WORDS = {
@@ -455,7 +501,7 @@ _ROLE_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))(?:\s+van)?\s*[,(:]?\s*({NAME})"
 _AGE_NAME = re.compile(
     rf"({NAME})(?=\s*\(\s*(?:\d{{1,2}}|moeder|vader|zoon|dochter|oma|opa|tante|oom)\b|\s*,\s*\d{{1,2}}\s*(?:jaar|jr\.?|,|\)|\.|;|\s+(?:met|die|uit|heeft|is|zit|woont|en))|\s+\d{{1,2}}\s*(?:jaar|jr)\b|\s+\d{{1,2}}\s*,\s*BSN)"
 )
-_ROLE_LOWER_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))\s*,?\s*({LOWER})\b")
+_ROLE_LOWER_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))\s*[,(:]?\s*({LOWER})\b")
 _AGE_LOWER_NAME = re.compile(rf"(?<![\w])({LOWER})(?=\s*\(\s*\d{{1,2}}\s*\)|\s*,\s*\d{{1,2}}\s*(?:jaar|jr))")
 _CUE_NAME = re.compile(
     rf"(?i:\b(?:genaamd|heet|heten|naam\s+is|noemt\s+zich|namens|betreft|het\s+gaat\s+om|gesprek\s+met|contact\s+met|afspraak\s+met|ik\s+ben))\s+({NAME})"
@@ -545,6 +591,8 @@ def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> 
         return False
     if first in NON_NAME_CAPS and len(core) == 1:
         return False
+    if all(_fold(w) in common_dutch_words() and _fold(w) not in FIRST_NAMES for w in core):
+        return False  # "Je bent boos", "(Wij zien …)": pronouns and everyday words, capitalised
     if need_lexicon:
         return any(re.sub(r"['’]s$", "", _fold(w)) in FIRST_NAMES for w in core)
     return True
@@ -712,6 +760,131 @@ def _resolve(spans: Iterable[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
+# --------------------------------------------------------------------------- rules + deduce
+
+# deduce's span types the warnings use: persons, locations (streets with numbers, postcodes),
+# institutions, dates, ages (next to a name only), phone numbers, e-mail addresses and links.
+# Its BSNs and 7+-digit identifiers are left to the rules (the BSN needs the elfproef to block;
+# deduce's identifiers are mostly order and tracking numbers).
+DEDUCE_TYPES = frozenset({"person_name", "address", "postcode", "institution", "date", "age", "phone", "email", "url"})
+_AGE_AFTER_NAME = 16  # characters between a name's end and an age that belongs to it ("Kerem (9)")
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def usable_deduce_spans(text: str, deduce: Iterable[Span], rules: Iterable[Span] = ()) -> list[Span]:
+    """Return the deduce spans the warnings use, each marked as found by deduce.
+
+    The same exclusions as the rules: public organisations and figures, public sites and
+    helplines; a "name" must pass the rules' name checks (no pronoun or everyday word, no
+    one-word sentence opener outside the first-name list). An age counts only right after
+    a name: on its own it identifies nobody.
+    """
+    public = [(m.start(), m.end()) for m in PUBLIC_ORGS.finditer(text)]
+    kept: list[Span] = []
+    for s in deduce:
+        if s.type not in DEDUCE_TYPES or s.end <= s.start:
+            continue
+        if any(ps <= s.start and s.end <= pe for ps, pe in public):
+            continue
+        if s.type == "person_name" and not (_name_ok(text, s.start, s.end) and likely_name(text, s)):
+            continue
+        if s.type == "person_name" and " " not in s.text.strip() and _NOT_PERSON_BEFORE.search(text[max(0, s.start - 25):s.start]):
+            continue  # "in het Westland", "uit Westbroek": a place deduce took for a surname
+        if s.type == "phone" and re.sub(r"\D", "", s.text).startswith(("0800", "0900", "0909", "0906", "112")):
+            continue
+        if s.type == "url" and _is_public_url(s.text):
+            continue
+        kept.append(replace(s, detector=DEDUCE))
+    names = [s for s in list(rules) + kept if s.type == "person_name"]
+    return [
+        s for s in kept
+        if s.type != "age" or any(
+            0 <= s.start - n.end <= _AGE_AFTER_NAME and "\n" not in text[n.end:s.start] for n in names)
+    ]
+
+
+def merge_detectors(rules: Iterable[Span], deduce: Iterable[Span]) -> list[Span]:
+    """Merge the rules' spans with deduce's: each span says which detector(s) found it.
+
+    Where both found overlapping text the rules' span is kept (its type and bounds follow the
+    platform's own categories) and marked "rules+deduce"; deduce's other spans are added.
+    """
+    rules, deduce = list(rules), list(deduce)
+    out = [replace(r, detector=BOTH) if any(_overlap(r, d) for d in deduce) else r for r in rules]
+    out += [d for d in deduce if not any(_overlap(d, r) for r in rules)]
+    return _resolve(out)
+
+
+# Words before a name that make it a member of the family or the resident, never a colleague.
+RESIDENT_CONTEXT = frozenset(
+    r for r in ROLE_WORDS
+    if r not in {"collega", "gezinsvoogd", "jeugdbeschermer", "voogd", "mentor", "mentrix", "leerkracht",
+                 "docent", "docente", "intern begeleider", "ib'er", "trainer", "coach", "casemanager",
+                 "begeleider", "begeleidster", "behandelaar", "therapeut", "huisarts", "kinderarts",
+                 "psycholoog", "psychiater", "orthopedagoog", "wijkagent", "leerplichtambtenaar",
+                 "zorgcoördinator", "teamleider", "directeur", "schoolmaatschappelijk werker", "gezinswerker",
+                 "gzw", "bewindvoerder", "advocaat", "advocate", "werkgever", "baas", "verloskundige"}
+) | {"bewoner", "bewoonster", "gezin", "familie", "cliënt", "cliënte", "client"}
+_RESIDENT_BEFORE = re.compile(
+    rf"(?i)(?:\b(?:{'|'.join(sorted((re.escape(r).replace(chr(92) + ' ', chr(92) + 's+') for r in RESIDENT_CONTEXT), key=len, reverse=True))})"
+    rf"(?:\s+van)?|\b(?:{TITLE_WORDS})\.?)\s*[,(:]?\s*$"
+)
+_AGE_AFTER = re.compile(r"(?i)^\s*(?:\(\s*\d{1,2}\b|,?\s*\d{1,2}\s*(?:jaar|jr|maanden)\b|\s+is\s+\d{1,2}\b)")
+
+
+@dataclass(frozen=True)
+class PlatformNames:
+    """The display names of the platform's active users (professionals), folded, for `names_user`."""
+
+    names: tuple[frozenset[str], ...] = ()
+
+    @classmethod
+    def of(cls, display_names: Iterable[str]) -> "PlatformNames":
+        parts = []
+        for name in display_names:
+            words = {w for w in re.findall(r"[a-z0-9'’-]+", _fold(name or "")) if w not in PARTICLES and len(w) >= 2}
+            if words:
+                parts.append(frozenset(words))
+        return cls(tuple(parts))
+
+    def names_user(self, text: str, span: Span) -> bool:
+        """True when `span` is a platform user's name used for that user ("Eens met Eva").
+
+        Every name word of the span must belong to one user's display name, and the span
+        must not stand where a resident or family member is named: after a family role
+        ("dochter Eva", "gezin De Boer"), a title ("mw. Eva"), or before an age ("Eva (12)").
+        Such a span is flagged even when it equals a user's name.
+        """
+        if span.type != "person_name" or not self.names:
+            return False
+        words = {re.sub(r"['’]s$", "", w) for w in re.findall(r"[a-z0-9'’-]+", _fold(span.text))} - PARTICLES
+        words = {w for w in words if len(w) >= 2}
+        if not words or not any(words <= user for user in self.names):
+            return False
+        if _RESIDENT_BEFORE.search(text[max(0, span.start - 40):span.start]):
+            return False
+        return not _AGE_AFTER.match(text[span.end:span.end + 20])
+
+
+def find_warnings(text: str, deduce: Iterable[Span] | None = None, *,
+                  platform: PlatformNames | None = None) -> list[Span]:
+    """The one function that decides what a text's personal-data warning (or hold) names.
+
+    The rule detectors (on the text and its undisguised views), less one-word sentence
+    openers (`likely_name`), merged with deduce's spans when the worker answered
+    (`deduce`: its spans, or None), less the names of the platform's own users used for
+    them (`platform`). Each span's `detector` says who found it.
+    """
+    rules = [s for s in find_undisguised(text, find_personal_data) if likely_name(text, s)]
+    spans = merge_detectors(rules, usable_deduce_spans(text, deduce or (), rules))
+    if platform is not None:
+        spans = [s for s in spans if not platform.names_user(text, s)]
+    return spans
+
+
 # --------------------------------------------------------------------------- known identity
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -856,6 +1029,8 @@ def likely_name(text: str, span: Span) -> bool:
     words = re.findall(r"\w+", span.text)
     if len(words) != 1:
         return True
+    if _AGE_AFTER.match(text[span.end:span.end + 20]) and _fold(words[0]) not in common_dutch_words():
+        return True  # "Semhar (16) is …", "Roos is 9": a name with an age opens many questions
     return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
 
 
