@@ -98,7 +98,7 @@ def test_full_journey_from_question_to_feedback_and_reopening(cast, login):
     # The feedback passes the personal-data guard: "Time-in" opening the sentence looks like a name,
     # so anna is asked to check it (the text kept) and confirms.
     response = anna.post(f"/vragen/{qid}/afsluiten", feedback)
-    assert response.status_code == 200 and "Deze tekst bevat misschien namen (1)." in response.get_data(as_text=True)
+    assert response.status_code == 200 and "herleidbare gegevens: “Time-in” (naam)" in response.get_data(as_text=True)
     response = anna.post(f"/vragen/{qid}/afsluiten", {**feedback, "pii_confirmed": "y"})
     assert response.status_code == 302
     db.session.expire_all()
