@@ -35,7 +35,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Iterable
@@ -139,7 +139,9 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+@lru_cache(maxsize=65536)
 def _fold(s: str) -> str:
+    """Fold one word or name (cached: the same words come back in every text)."""
     return _normalise(s)[0]
 
 
@@ -839,16 +841,32 @@ _AGE_AFTER = re.compile(r"(?i)^\s*(?:\(\s*\d{1,2}\b|,?\s*\d{1,2}\s*(?:jaar|jr|ma
 class PlatformNames:
     """The display names of the platform's active users (professionals), folded, for `names_user`."""
 
-    names: tuple[frozenset[str], ...] = ()
+    # name word -> the numbers of the users whose display name has it
+    index: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> bool:
+        return bool(self.index)
 
     @classmethod
     def of(cls, display_names: Iterable[str]) -> "PlatformNames":
-        parts = []
-        for name in display_names:
-            words = {w for w in re.findall(r"[a-z0-9'’-]+", _fold(name or "")) if w not in PARTICLES and len(w) >= 2}
-            if words:
-                parts.append(frozenset(words))
-        return cls(tuple(parts))
+        index: dict[str, set[int]] = {}
+        for i, name in enumerate(display_names):
+            for w in re.findall(r"[a-z0-9'’-]+", _fold(name or "")):
+                if w not in PARTICLES and len(w) >= 2:
+                    index.setdefault(w, set()).add(i)
+        return cls({w: frozenset(users) for w, users in index.items()})
+
+    def _one_user_has_all(self, words: set[str]) -> bool:
+        users = None
+        for w in words:
+            found = self.index.get(w)
+            if not found:
+                return False
+            users = found if users is None else users & found
+            if not users:
+                return False
+        return users is not None
 
     def names_user(self, text: str, span: Span) -> bool:
         """True when `span` is a platform user's name used for that user ("Eens met Eva").
@@ -862,7 +880,7 @@ class PlatformNames:
             return False
         words = {re.sub(r"['’]s$", "", w) for w in re.findall(r"[a-z0-9'’-]+", _fold(span.text))} - PARTICLES
         words = {w for w in words if len(w) >= 2}
-        if not words or not any(words <= user for user in self.names):
+        if not self._one_user_has_all(words):
             return False
         if _RESIDENT_BEFORE.search(text[max(0, span.start - 40):span.start]):
             return False
