@@ -152,6 +152,27 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all", detectors: str = "ru
     return lines
 
 
+def evaluate_false_warnings(path: str | Path, *, detectors: str = "rules", deduce=None, label: str = "advice") -> list[str]:
+    """The guard's false-warning rate on texts labelled `label` (advice: no personal data of a family).
+
+    A text warned is one for which `find_warnings` finds anything: for an adviser's post that
+    holds it for a moderator, for the owner's text that asks for a confirmation. No platform
+    users' names are known here (a worst case: in the app "Eens met Eva" is not flagged when
+    Eva is a user). Prints each warned text's id with the kinds and detectors found.
+    """
+    rows = [row for row in _rows(path) if row.get("label") == label]
+    warned: list[str] = []
+    kinds: Counter[str] = Counter()
+    for row in rows:
+        spans = privacy_spans(row["text"], detectors, deduce)
+        if spans:
+            kinds.update(s.type for s in spans)
+            warned.append(f"  warned {row['id']}: " + ", ".join(f"{s.type} ({s.detector})" for s in spans))
+    rate = len(warned) / len(rows) if rows else 0.0
+    return [f"detectors={detectors}", *warned, f"kinds: {dict(sorted(kinds.items()))}",
+            f"texts={len(rows)} warned={len(warned)} false_warning_rate={rate:.3f}"]
+
+
 def deduce_source(socket: str | None = None, cache: str | None = None):
     """Return text -> deduce spans: through the worker on `socket` if given, else deduce in this process."""
     from . import deduce_worker  # noqa: PLC0415
@@ -170,15 +191,17 @@ def main(argv: Iterable[str] | None = None) -> int:
             i = args.index(name)
             options[name] = args[i + 1]
             del args[i:i + 2]
-    if len(args) != 2 or args[0] not in ("marketing", "privacy") or options["--detectors"] not in DETECTORS:
-        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all] "
+    if len(args) != 2 or args[0] not in ("marketing", "privacy", "false-warnings") or options["--detectors"] not in DETECTORS:
+        print("usage: python -m expertise.moderation.evaluate marketing|privacy|false-warnings FILE [--ids odd|even|all] "
               "[--detectors all|rules|deduce] [--socket PATH]")
         return 2
+    detectors = options["--detectors"]
+    deduce = deduce_source(options["--socket"]) if args[0] != "marketing" and detectors != "rules" else None
     if args[0] == "marketing":
         lines = evaluate_marketing(args[1], ids=options["--ids"])
+    elif args[0] == "false-warnings":
+        lines = evaluate_false_warnings(args[1], detectors=detectors, deduce=deduce)
     else:
-        detectors = options["--detectors"]
-        deduce = deduce_source(options["--socket"]) if detectors != "rules" else None
         lines = evaluate_privacy(args[1], ids=options["--ids"], detectors=detectors, deduce=deduce)
     for line in lines:
         print(line)

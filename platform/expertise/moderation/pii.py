@@ -265,6 +265,8 @@ terwijl hoewel zodat tenzij totdat voordat nadat zodra mits om te aan bij in op 
 naar met zonder over onder tegen tussen door na sinds tot vanaf ja nee oké ok hoi hallo hé hey
 dank bedankt graag alsjeblieft alstublieft sorry goed prima klopt eens oneens precies inderdaad
 zo nu dan straks soms vaak altijd nooit misschien waarschijnlijk eigenlijk zeker echt heel erg
+volgens namens via per zoals behalve dankzij ondanks tijdens rond langs binnen buiten vanuit
+dutch english
 """.split())
 
 
@@ -414,6 +416,7 @@ PUBLIC_ORGS = re.compile(
     r"Action|Kruidvat|Jeugdbescherming(?:\s+\w+)?|William\s+Schrikker\s+Groep|Leger\s+des\s+Heils|"
     r"Kindertelefoon|Juridisch\s+Loket|Fiom|Nibud|SchuldHulpMaatje|Jellinek|Trimbos|Karakter|"
     r"Accare|Lentis|Parnassia|GGZ\s+\w+|Sinterklaas|Pippi\s+Langkous|Enzo\s+Knol|"
+    r"113(?:\s+Zelfmoordpreventie)?|Zelfmoordpreventie|Alles\s+Ok[ée]|Jeugdfonds\s+Sport\s+(?:&|en)\s+Cultuur|"
     r"Kinderen\s+uit\s+de\s+Knel|Triple\s+P|Rots\s+en\s+Water|Koningsdag|Gilles\s+de\s+la\s+Tourette|"
     r"(?:syndroom|ziekte)\s+van\s+\w+(?:[-\s]\w+)?|BT\s+[A-Z]\w+|buurtteam\s+[A-Z]\w+)"
 )
@@ -593,6 +596,8 @@ def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> 
         return False
     if first in NON_NAME_CAPS and len(core) == 1:
         return False
+    if re.search(rf"[{_L}]-(?!(?:{PART})\b)[{_L}]", text[start:end]):
+        return False  # "Kind-oudergeweld", "Video-hometraining": a compound, not a double name
     if all(_fold(w) in common_dutch_words() and _fold(w) not in FIRST_NAMES for w in core):
         return False  # "Je bent boos", "(Wij zien …)": pronouns and everyday words, capitalised
     if need_lexicon:
@@ -672,6 +677,8 @@ def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
     # Every later occurrence of a found name part is marked too.
     parts: set[str] = set()
     for s, e in found:
+        if not likely_name(text, Span(s, e, "person_name", text[s:e])):
+            continue  # a sentence opener the checks drop ("Gokken is …") marks no later "gokken"
         for w in re.findall(rf"[{_U}][{_L}'’-]+", text[s:e]):
             if len(w) >= 2 and _fold(w) not in PARTICLES and _fold(w) not in NON_NAME_CAPS:
                 parts.add(w)
@@ -776,6 +783,17 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _trim_deduce_name(text: str, span: Span) -> Span | None:
+    """Drop leading roles and everyday words deduce took into a name ("Volgens Gerritsen")."""
+    start, end = _trim_name(text, span.start, span.end)
+    while True:
+        m = re.match(rf"([{_U}{_L}'’.-]+)\s+", text[start:end])
+        if not m or _fold(m.group(1)) not in common_dutch_words() or _fold(m.group(1)) in FIRST_NAMES | PARTICLES:
+            break
+        start += m.end()
+    return replace(span, start=start, end=end, text=text[start:end]) if end > start else None
+
+
 def usable_deduce_spans(text: str, deduce: Iterable[Span], rules: Iterable[Span] = ()) -> list[Span]:
     """Return the deduce spans the warnings use, each marked as found by deduce.
 
@@ -789,9 +807,11 @@ def usable_deduce_spans(text: str, deduce: Iterable[Span], rules: Iterable[Span]
     for s in deduce:
         if s.type not in DEDUCE_TYPES or s.end <= s.start:
             continue
+        if s.type == "person_name":
+            s = _trim_deduce_name(text, s)
+            if s is None or not (_name_ok(text, s.start, s.end) and likely_name(text, s)):
+                continue
         if any(ps <= s.start and s.end <= pe for ps, pe in public):
-            continue
-        if s.type == "person_name" and not (_name_ok(text, s.start, s.end) and likely_name(text, s)):
             continue
         if s.type == "person_name" and " " not in s.text.strip() and _NOT_PERSON_BEFORE.search(text[max(0, s.start - 25):s.start]):
             continue  # "in het Westland", "uit Westbroek": a place deduce took for a surname
