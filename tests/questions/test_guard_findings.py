@@ -98,3 +98,9 @@ def test_an_owners_warning_leaks_into_no_page_for_others(cast, login):
     for user in (cast.eva, cast.olaf, cast.mila, cast.cas):
         page = login(user).get(f"/vragen/{question.id}").get_data(as_text=True)
         assert "Fleur" not in page and "06-12345678" not in page, user.name
+
+
+def test_a_name_after_a_title_abbreviation_does_not_count_as_a_sentence_opener():
+    # "mw." ends in a full stop; the one-word-opener filter used to drop the name after it.
+    assert [s.text for s in find_warnings("Ik sprak mw. Kowalski over het gezin.")] == ["Kowalski"]
+    assert [s.text for s in find_warnings("Ik sprak mw. Boom over het gezin.")] == ["Boom"]  # a title: a name

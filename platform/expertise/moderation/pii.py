@@ -580,12 +580,17 @@ def _is_public_url(url: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in PUBLIC_DOMAINS)
 
 
+_ABBREVIATION_BEFORE = re.compile(r"(?i)(?:^|[\s(])(?:mw|mevr|dhr|hr|dr|drs|ir|ing|prof|mr|bv|bijv|vb|o\.a|i\.p\.v|evt|ca|nr|st|z\.s\.m)\.$")
+
+
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"'“(")
+    before = text[max(0, pos - 200):pos].rstrip(" \t\"'“(")
+    if before.endswith(".") and _ABBREVIATION_BEFORE.search(before[-12:]):
+        return False  # "mw. Kowalski", "bijv. Sanne": an abbreviation, not a sentence's end
     return not before or before[-1] in ".!?\n:" or before.endswith(("-", "–", "•", "*"))
 
 
-def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> bool:
+def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False, cued: bool = False) -> bool:
     """Reject candidate names that are common or non-name capitalised words."""
     words = re.findall(rf"[{_U}{_L}'’]+", text[start:end])
     core = [w for w in words if _fold(w) not in PARTICLES]
@@ -598,7 +603,8 @@ def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> 
         return False
     if re.search(rf"[{_L}]-(?!(?:{PART})\b)[{_L}]", text[start:end]):
         return False  # "Kind-oudergeweld", "Video-hometraining": a compound, not a double name
-    if all(_fold(w) in common_dutch_words() and _fold(w) not in FIRST_NAMES for w in core):
+    everyday = FUNCTION_WORDS if cued else common_dutch_words()  # "mw. Boom" is a name, "Zeg: Je …" not
+    if all(_fold(w) in everyday and _fold(w) not in FIRST_NAMES for w in core):
         return False  # "Je bent boos", "(Wij zien …)": pronouns and everyday words, capitalised
     if need_lexicon:
         return any(re.sub(r"['’]s$", "", _fold(w)) in FIRST_NAMES for w in core)
@@ -623,21 +629,21 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
 def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
     found: list[tuple[int, int]] = []
 
-    def take(s: int, e: int, *, need_lexicon: bool = False) -> None:
+    def take(s: int, e: int, *, need_lexicon: bool = False, cued: bool = False) -> None:
         s, e = _trim_name(text, s, e)
         if e <= s:
             return
         if any(s < be and bs < e for bs, be in blocked):
             return
-        if _name_ok(text, s, e, need_lexicon=need_lexicon):
+        if _name_ok(text, s, e, need_lexicon=need_lexicon, cued=cued):
             found.append((s, e))
 
     for rx in (_TITLE_NAME, _ROLE_NAME, _AGE_NAME, _SIGNATURE_NAME):
         for m in rx.finditer(text):
-            take(m.start(1), m.end(1))
+            take(m.start(1), m.end(1), cued=True)
     for m in _CUE_NAME.finditer(text):
         g = 1 if m.group(1) else 2
-        take(m.start(g), m.end(g))
+        take(m.start(g), m.end(g), cued=True)
     for m in _PAREN_NAME.finditer(text):
         if not re.fullmatch(r"[A-Z]{2,}", m.group(1)):
             take(m.start(1), m.end(1))

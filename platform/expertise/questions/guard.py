@@ -41,7 +41,7 @@ Nothing here logs, and no exception message carries user text.
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -311,7 +311,7 @@ def _inspect(text, known, warn, deduce=None, platform=None):
 
 def _ask_deduce(texts):
     """Send each non-empty text to the deduce worker now; return {name: DeduceQuery} ({} when not configured)."""
-    socket = current_app.config.get("DEDUCE_SOCKET")
+    socket = current_app.config.get("DEDUCE_SOCKET") if has_app_context() else None
     if not socket:
         return {}
     timeout = current_app.config.get("DEDUCE_TIMEOUT", 0.5)
@@ -340,7 +340,7 @@ def inspect_texts(texts, known=None, *, policy=WARN):
     if policy != WARN:
         return GuardReport({name: _inspect(text, known, False) for name, text in texts.items()})
     answers = _deduce_answers(_ask_deduce(texts))
-    platform = platform_names()
+    platform = platform_names() if has_app_context() else None  # outside the app: no users known
     return GuardReport({name: _inspect(text, known, True, answers.get(name), platform)
                         for name, text in texts.items()})
 
