@@ -8,6 +8,10 @@ Three layers, all pure functions so they run inside a request without a model:
 * `find_personal_data` WARNS: regex and cue-based detectors for names, dates, addresses,
   phone numbers, e-mail, institutions, case numbers and URLs, tuned for recall (a warning the
   author dismisses costs a click; a miss leaks a family's identity).
+* `find_warnings` is the one function the guard and the moderation checks call: the rule
+  detectors (undisguised views too) merged with the deduce worker's spans when given
+  (`usable_deduce_spans`, `merge_detectors`), less the platform's own users named as such
+  (`PlatformNames`); each Span says which detector found it (`Span.detector`).
 * `pseudonymise` replaces found spans with Dutch placeholders.
 
 Nothing here logs: text and spans are personal data and never go to a log, an exception
