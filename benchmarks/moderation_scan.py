@@ -19,8 +19,8 @@ from pathlib import Path
 
 from expertise.moderation import learned
 from expertise.moderation.decision import decide_marketing
-from expertise.moderation.deduce_worker import deduce_spans
-from expertise.moderation.pii import KnownIdentity, find_bsn, find_personal_data, match_known_identity
+from expertise.moderation.deduce_worker import DeduceQuery, deduce_spans
+from expertise.moderation.pii import KnownIdentity, PlatformNames, find_bsn, find_warnings, match_known_identity
 
 PARAGRAPH = (
     "Ik begeleid sinds januari het gezin van Fatma Arslan (moeder, 34) op de Kanaalweg 12, 3526 KM Utrecht. "
@@ -33,12 +33,19 @@ IDENTITY = KnownIdentity(name="Kerem van der Arslan", date_of_birth=date(2015, 6
 ROOT = Path(__file__).resolve().parents[1]
 WATCHED = [("gratis proefles", "hold"), ("plekken vrij", "hold"), ("Zonnebloemroute", "allow")]
 MODEL = None
+# The names of 2,000 active users, as `platform_names()` holds them per process.
+PLATFORM = PlatformNames.of(f"Eva Deskundige{i}" for i in range(2000))
 
 
-def scan(text: str) -> None:
+def marketing(text: str) -> None:
     decide_marketing(text, author_org_names=("De Vuurtoren",), model=MODEL, watched=WATCHED, explain=True)
+
+
+def scan(text: str, deduce=None) -> None:
+    """All checks of a post: marketing, BSN, the known identity, and the warnings (rules + deduce's spans)."""
+    marketing(text)
     find_bsn(text)
-    find_personal_data(text)
+    find_warnings(text, deduce, platform=PLATFORM)
     match_known_identity(text, IDENTITY)
 
 
@@ -73,9 +80,14 @@ def main() -> None:
         return
 
     def scan_all(text):
-        scan(text)
-        if deduce_spans(text, 1.0, path=args.socket) is None:
+        query = DeduceQuery(text, 1.0, path=args.socket)  # the worker reads while the rules run, as in the app
+        marketing(text)
+        find_bsn(text)
+        match_known_identity(text, IDENTITY)
+        spans = query.spans()
+        if spans is None:
             raise SystemExit("the worker stopped answering")
+        find_warnings(text, spans, platform=PLATFORM)
 
     print("deduce (worker):   ", measure(lambda text: deduce_spans(text, 1.0, path=args.socket), args.runs))
     print("all checks:        ", measure(scan_all, args.runs))

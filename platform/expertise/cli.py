@@ -87,14 +87,55 @@ def init_app(app):
         click.echo(f"active model: {path.name if path else 'the base model'}; "
                    f"previous: {current.name if current else 'the base model'}")
 
+    def _deduce_for(detectors, socket, cache):
+        """Return text -> deduce's spans for the privacy commands (None for `--detectors rules`)."""
+        from .moderation import deduce_worker
+        from .moderation.evaluate import deduce_source
+
+        if detectors == "rules":
+            return None
+        if socket and not deduce_worker.probe(socket, 5.0):
+            raise click.ClickException(f"no deduce worker answers on {socket}")
+        configured = current_app.config.get("DEDUCE_SOCKET")
+        socket = socket or (configured if configured and deduce_worker.probe(configured, 5.0) else None)
+        if socket:
+            click.echo(f"# deduce: the worker on {socket}", err=True)
+            return deduce_source(socket)
+        click.echo("# deduce: loading it in this process (about 1 GB, up to a minute)", err=True)
+        return deduce_source(None, cache)
+
+    detectors_option = click.option(
+        "--detectors", type=click.Choice(["all", "rules", "deduce"]), default="all", show_default=True,
+        help="all: the rules and deduce, as the app runs; deduce alone: figures not tuned on any set")
+    socket_option = click.option("--socket", default=None, help="the deduce worker's socket (default: DEDUCE_SOCKET, "
+                                                                 "else deduce is loaded in this process)")
+    cache_option = click.option("--cache", default=None, envvar="EXPERTISE_DEDUCE_CACHE",
+                                help="deduce's prebuilt cache for loading it in this process")
+
     @privacy.command("evaluate")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--ids", type=click.Choice(["all", "odd", "even"]), default="all")
-    def privacy_evaluate(path, ids):
+    @detectors_option
+    @socket_option
+    @cache_option
+    def privacy_evaluate(path, ids, detectors, socket, cache):
         """Print span precision/recall of the personal-data guard on a labelled JSONL file."""
         from .moderation.evaluate import evaluate_privacy
 
-        click.echo("\n".join(evaluate_privacy(path, ids=ids)))
+        deduce = _deduce_for(detectors, socket, cache)
+        click.echo("\n".join(evaluate_privacy(path, ids=ids, detectors=detectors, deduce=deduce)))
+
+    @privacy.command("false-warnings")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @detectors_option
+    @socket_option
+    @cache_option
+    def privacy_false_warnings(path, detectors, socket, cache):
+        """Print the guard's false-warning rate on the texts labelled advice of a JSONL file."""
+        from .moderation.evaluate import evaluate_false_warnings
+
+        deduce = _deduce_for(detectors, socket, cache)
+        click.echo("\n".join(evaluate_false_warnings(path, detectors=detectors, deduce=deduce)))
 
     app.cli.add_command(moderation)
     app.cli.add_command(privacy)

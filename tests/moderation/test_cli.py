@@ -13,6 +13,13 @@ def test_moderation_evaluate_prints_figures_last(app):
 
 
 def test_privacy_evaluate_prints_figures_last(app):
-    result = app.test_cli_runner().invoke(args=["privacy", "evaluate", str(DATA / "pii_dev.jsonl")])
+    result = app.test_cli_runner().invoke(args=["privacy", "evaluate", str(DATA / "pii_dev.jsonl"), "--detectors", "rules"])
     assert result.exit_code == 0, result.output
     assert LAST_LINE.match(result.output.strip().splitlines()[-1])
+
+
+def test_privacy_false_warnings_prints_the_rate_last(app):
+    result = app.test_cli_runner().invoke(
+        args=["privacy", "false-warnings", str(DATA / "marketing_dev.jsonl"), "--detectors", "rules"])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"^texts=110 warned=\d+ false_warning_rate=\d\.\d{3}$", result.output.strip().splitlines()[-1])

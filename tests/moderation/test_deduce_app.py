@@ -145,3 +145,30 @@ def test_the_query_is_closed_when_the_rules_fail(app, deduce_socket, tmp_path, m
     with pytest.raises(RuntimeError):
         service.check_text("Een vast ritme helpt.", author=_NoOrganisation, personal_data=True)
     assert worker.closed_by_client.wait(5)
+
+
+@pytest.mark.deduce
+def test_the_owners_warning_marks_what_only_deduce_found_and_names_it(cast, login, deduce_worker, deduce_socket):
+    """Issue 19 item 4: deduce reads the owner's texts too; the warning says which detector found each span."""
+    from ..questions.residents import ask, count_questions
+
+    deduce_socket(deduce_worker[0])
+    page = ask(login(cast.anna), cast, situation=ONLY_DEDUCE).get_data(as_text=True)
+    assert count_questions() == 0
+    assert '<mark class="pii pii--person_name">Gerritsen</mark>' in page
+    assert "gevonden door: deduce" in page
+
+
+@pytest.mark.deduce
+def test_rules_and_deduce_together_on_the_development_set(deduce_worker):
+    """A regression floor on the development set (the figures were reached after reading it)."""
+    from pathlib import Path
+
+    from expertise.moderation.deduce_worker import deduce_spans
+    from expertise.moderation.evaluate import evaluate_privacy
+
+    lines = evaluate_privacy(Path(__file__).resolve().parents[2] / "data" / "dev" / "pii_dev.jsonl", detectors="all",
+                             deduce=lambda text: deduce_spans(text, 10.0, path=deduce_worker[0]))
+    p, r = (float(part.split("=")[1]) for part in lines[-1].split()[:2])
+    assert r >= 0.97 and p >= 0.90, lines[-1]
+    assert any(line.strip().startswith("found by deduce:") for line in lines)

@@ -19,7 +19,7 @@ def test_deduce_tags_map_to_our_span_types():
     assert map_tag("prefix+persoon") == "person_name"
     assert map_tag("telefoonnummer") == "phone"
     assert map_tag("zorginstelling") == "institution"
-    assert map_tag("leeftijd") is None
+    assert map_tag("leeftijd") == "age"  # shown only next to a name (pii.usable_deduce_spans)
 
 
 def test_client_returns_none_when_worker_is_down(tmp_path):

@@ -71,7 +71,7 @@ def test_other_personal_data_warns_with_highlights_and_posts_after_confirming(ca
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Controleer de gemarkeerde gegevens" in text
-    assert '<mark class="pii pii--phone" title="telefoonnummers">06-12345678</mark>' in text
+    assert '<mark class="pii pii--phone">06-12345678</mark><span class="pii__kind"> [telefoonnummer]</span>' in text
     assert "Gebruik de gepseudonimiseerde tekst" in text
     assert "Dit zijn geen herleidbare gegevens" in text
     assert count_questions() == 0

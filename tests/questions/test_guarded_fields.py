@@ -98,7 +98,7 @@ def test_other_personal_data_warns_and_passes_once_confirmed(driver, cast, login
     text = "Bel de moeder op 06-12345678."
     page = _refused(world, driver, text)
     assert "Dit zijn geen herleidbare gegevens" in page and f'name="{driver.confirm}"' in page
-    assert "Deze tekst bevat misschien telefoonnummers (1)." in page
+    assert "Deze tekst bevat misschien herleidbare gegevens: “06-12345678” (telefoonnummer)." in page
     response = driver.submit(world, text, {driver.confirm: "y"})
     assert response.status_code == 302, (driver, response.get_data(as_text=True)[:3000])
     assert any(text in stored for stored in driver.stored()), driver

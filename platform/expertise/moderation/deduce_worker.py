@@ -44,7 +44,13 @@ log = logging.getLogger(__name__)
 DEFAULT_SOCKET = os.path.join(tempfile.gettempdir(), f"expertise-deduce-{os.getuid()}.sock")
 MAX_REQUEST_BYTES = 256 * 1024
 
-# deduce tag -> our span type; None drops the tag (ages are not identifying on their own).
+# deduce annotators switched off: place names (cities, villages) identify nobody on their own
+# (the labelling rules of the development data say the same), and the app warned on every
+# "woont in Almere". Streets with house numbers, postcodes and PO boxes stay.
+DISABLED_ANNOTATORS = frozenset({"placename"})
+
+# deduce tag -> our span type; None drops the tag. Ages are kept as "age": the guard shows
+# one only next to a name (`pii.usable_deduce_spans`).
 TAG_TYPES: dict[str, str | None] = {
     "persoon": "person_name",
     "patient": "person_name",
@@ -53,7 +59,7 @@ TAG_TYPES: dict[str, str | None] = {
     "zorginstelling": "institution",
     "instelling": "institution",
     "datum": "date",
-    "leeftijd": None,
+    "leeftijd": "age",
     "bsn": "bsn",
     "id": "case_number",
     "telefoonnummer": "phone",
@@ -110,6 +116,11 @@ def build_cache(directory: str | Path) -> None:
     deduce.Deduce(cache_path=Path(directory), build_lookup_structs=True)
 
 
+def analyse(engine: Any, text: str) -> list[Span]:
+    """Return deduce's spans for `text` (the one call the worker and `flask privacy evaluate` make)."""
+    return spans_from_document(text, engine.deidentify(text, disabled=set(DISABLED_ANNOTATORS)))
+
+
 def spans_from_document(text: str, doc: Any) -> list[Span]:
     spans = []
     for ann in doc.annotations:
@@ -117,7 +128,7 @@ def spans_from_document(text: str, doc: Any) -> list[Span]:
         if kind is not None:
             # deduce's offsets may be numpy integers, which json cannot write: plain ints only.
             start, end = int(ann.start_char), int(ann.end_char)
-            spans.append(Span(start, end, kind, text[start:end]))
+            spans.append(Span(start, end, kind, text[start:end], "deduce"))
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -128,8 +139,7 @@ class _Handler(socketserver.StreamRequestHandler):
             text = json.loads(line)["text"]
             if not isinstance(text, str):
                 raise ValueError
-            doc = self.server.deduce.deidentify(text)  # type: ignore[attr-defined]
-            spans = spans_from_document(text, doc)
+            spans = analyse(self.server.deduce, text)  # type: ignore[attr-defined]
             answer = json.dumps({"spans": [[int(s.start), int(s.end), s.type] for s in spans]})
         except Exception as error:  # noqa: BLE001  (never echo the input back in an error)
             log.warning("deduce worker could not answer a request (%s)", type(error).__name__)
@@ -348,7 +358,7 @@ class DeduceQuery:
             if isinstance(reply, dict) and "error" in reply:
                 _note_fallback("worker_error", self._count)
                 return None
-            spans = [Span(s, e, t, self.text[s:e]) for s, e, t in reply["spans"]]
+            spans = [Span(s, e, t, self.text[s:e], "deduce") for s, e, t in reply["spans"]]
         except TimeoutError:
             _note_fallback("timeout", self._count)
             return None

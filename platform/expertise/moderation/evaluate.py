@@ -2,12 +2,17 @@
 
 Both functions return printable lines; the last line is always
 `precision=P recall=R f1=F` (three decimals) so scripts and CI can parse it.
-Usage: `python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]`
+Usage: `python -m expertise.moderation.evaluate marketing|privacy|false-warnings FILE [--ids odd|even|all]`
 (outside the app: the base model, no watched words; `flask moderation evaluate` uses the app's).
 
 The marketing figures go through `decision.decide_marketing`, the function the app decides
 with. `cross_validate_marketing` trains the model k times on the file's other folds (nested:
 the threshold too), so its figures are for texts the model has not seen.
+
+The privacy figures are those of `pii.find_warnings`, the function the guard and the
+moderation checks call, with the detectors chosen: `all` (rules and deduce, as the app
+runs), `rules` or `deduce` (deduce alone: it was never tuned on these texts, so its
+figures are fair on any set). Age spans are counted as found spans like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Iterable
 
 from . import learned
 from .decision import decide_marketing
-from .pii import SPAN_TYPES, find_personal_data
+from .pii import SPAN_TYPES, find_warnings, usable_deduce_spans
 
 
 def _rows(path: str | Path, ids: str = "all") -> list[dict]:
@@ -128,8 +133,29 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
-    """Span-level (overlap) precision/recall, per-type recall and text-level figures."""
+DETECTORS = ("all", "rules", "deduce")
+
+
+def privacy_spans(text: str, detectors: str, deduce) -> list:
+    """Return the spans `detectors` find in `text`; `deduce(text)` gives deduce's spans."""
+    if detectors == "rules":
+        return find_warnings(text)
+    spans = deduce(text)
+    if spans is None:
+        raise RuntimeError("deduce gave no answer")
+    if detectors == "deduce":
+        return usable_deduce_spans(text, spans)
+    return find_warnings(text, spans)
+
+
+def evaluate_privacy(path: str | Path, *, ids: str = "all", detectors: str = "rules", deduce=None) -> list[str]:
+    """Span-level (overlap) precision/recall, per-type recall, per-detector counts and text-level figures.
+
+    `deduce` is a function text -> deduce's spans (the worker's or an in-process engine's);
+    needed unless `detectors` is "rules".
+    """
+    by_detector: Counter[str] = Counter()
+    by_detector_ok: Counter[str] = Counter()
     found_total = found_ok = gold_total = gold_hit = 0
     exact = 0
     per_type_gold: Counter[str] = Counter()
@@ -137,7 +163,11 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     text_tp = text_fp = text_fn = text_tn = 0
     for row in _rows(path, ids):
         gold = [(s["start"], s["end"], s["type"]) for s in row["spans"]]
-        found = [(s.start, s.end, s.type) for s in find_personal_data(row["text"])]
+        spans = privacy_spans(row["text"], detectors, deduce)
+        found = [(s.start, s.end, s.type) for s in spans]
+        for s in spans:
+            by_detector[s.detector] += 1
+            by_detector_ok[s.detector] += any(_overlaps((s.start, s.end), g[:2]) for g in gold)
         found_total += len(found)
         found_ok += sum(any(_overlaps(f[:2], g[:2]) for g in gold) for f in found)
         exact += sum(f in gold for f in found)
@@ -159,12 +189,15 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     r = gold_hit / gold_total if gold_total else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     lines = [
+        f"detectors={detectors}",
         f"texts={text_tp + text_fp + text_fn + text_tn} gold_spans={gold_total} found_spans={found_total}",
         f"text level: recall={_prf(text_tp, text_fp, text_fn)[1]:.3f} "
         f"false_alarm_rate={(text_fp / (text_fp + text_tn)) if text_fp + text_tn else 0.0:.3f} "
         f"(tp={text_tp} fp={text_fp} fn={text_fn} tn={text_tn})",
         f"span level exact (same offsets and type): {exact}/{found_total} found, {exact}/{gold_total} gold",
     ]
+    for d in sorted(by_detector):
+        lines.append(f"  found by {d}: {by_detector[d]} ({by_detector_ok[d]} overlap a gold span)")
     for t in SPAN_TYPES:
         if per_type_gold[t]:
             lines.append(f"  recall {t}: {per_type_hit[t]}/{per_type_gold[t]} = {per_type_hit[t] / per_type_gold[t]:.3f}")
@@ -172,24 +205,63 @@ def evaluate_privacy(path: str | Path, *, ids: str = "all") -> list[str]:
     return lines
 
 
+def evaluate_false_warnings(path: str | Path, *, detectors: str = "rules", deduce=None, label: str = "advice") -> list[str]:
+    """The guard's false-warning rate on texts labelled `label` (advice: no personal data of a family).
+
+    A text warned is one for which `find_warnings` finds anything: for an adviser's post that
+    holds it for a moderator, for the owner's text that asks for a confirmation. No platform
+    users' names are known here (a worst case: in the app "Eens met Eva" is not flagged when
+    Eva is a user). Prints each warned text's id with the kinds and detectors found.
+    """
+    rows = [row for row in _rows(path) if row.get("label") == label]
+    warned: list[str] = []
+    kinds: Counter[str] = Counter()
+    for row in rows:
+        spans = privacy_spans(row["text"], detectors, deduce)
+        if spans:
+            kinds.update(s.type for s in spans)
+            warned.append(f"  warned {row['id']}: " + ", ".join(f"{s.type} ({s.detector})" for s in spans))
+    rate = len(warned) / len(rows) if rows else 0.0
+    return [f"detectors={detectors}", *warned, f"kinds: {dict(sorted(kinds.items()))}",
+            f"texts={len(rows)} warned={len(warned)} false_warning_rate={rate:.3f}"]
+
+
+def deduce_source(socket: str | None = None, cache: str | None = None):
+    """Return text -> deduce spans: through the worker on `socket` if given, else deduce in this process."""
+    from . import deduce_worker  # noqa: PLC0415
+
+    if socket:
+        return lambda text: deduce_worker.deduce_spans(text, 10.0, path=socket)
+    engine = deduce_worker.load_deduce(cache)
+    return lambda text: deduce_worker.analyse(engine, text)
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    ids = "all"
     if "--cross-validate" in args:
         args.remove("--cross-validate")
         if len(args) == 2 and args[0] == "marketing":
             print("\n".join(cross_validate_marketing(args[1])))
             return 0
-    if "--ids" in args:
-        i = args.index("--ids")
-        ids = args[i + 1]
-        del args[i:i + 2]
-    if len(args) != 2 or args[0] not in ("marketing", "privacy"):
-        print("usage: python -m expertise.moderation.evaluate marketing|privacy FILE [--ids odd|even|all]"
-              " | marketing FILE --cross-validate")
+    options = {"--ids": "all", "--detectors": "rules", "--socket": None}
+    for name in options:
+        if name in args:
+            i = args.index(name)
+            options[name] = args[i + 1]
+            del args[i:i + 2]
+    if len(args) != 2 or args[0] not in ("marketing", "privacy", "false-warnings") or options["--detectors"] not in DETECTORS:
+        print("usage: python -m expertise.moderation.evaluate marketing|privacy|false-warnings FILE [--ids odd|even|all] "
+              "[--detectors all|rules|deduce] [--socket PATH] | marketing FILE --cross-validate")
         return 2
-    fn = evaluate_marketing if args[0] == "marketing" else evaluate_privacy
-    for line in fn(args[1], ids=ids):
+    detectors = options["--detectors"]
+    deduce = deduce_source(options["--socket"]) if args[0] != "marketing" and detectors != "rules" else None
+    if args[0] == "marketing":
+        lines = evaluate_marketing(args[1], ids=options["--ids"])
+    elif args[0] == "false-warnings":
+        lines = evaluate_false_warnings(args[1], detectors=detectors, deduce=deduce)
+    else:
+        lines = evaluate_privacy(args[1], ids=options["--ids"], detectors=detectors, deduce=deduce)
+    for line in lines:
         print(line)
     return 0
 

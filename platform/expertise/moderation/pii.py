@@ -8,6 +8,10 @@ Three layers, all pure functions so they run inside a request without a model:
 * `find_personal_data` WARNS: regex and cue-based detectors for names, dates, addresses,
   phone numbers, e-mail, institutions, case numbers and URLs, tuned for recall (a warning the
   author dismisses costs a click; a miss leaks a family's identity).
+* `find_warnings` is the one function the guard and the moderation checks call: the rule
+  detectors (undisguised views too) merged with the deduce worker's spans when given
+  (`usable_deduce_spans`, `merge_detectors`), less the platform's own users named as such
+  (`PlatformNames`); each Span says which detector found it (`Span.detector`).
 * `pseudonymise` replaces found spans with Dutch placeholders.
 
 Nothing here logs: text and spans are personal data and never go to a log, an exception
@@ -35,7 +39,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Iterable
@@ -48,12 +52,18 @@ from rapidfuzz.distance import Levenshtein
 from ..core.markdown import render_markdown
 
 
+# Which detector found a span: the rule detectors here, the deduce worker, both, or the
+# resident's known identity (`match_known_identity`).
+RULES, DEDUCE, BOTH, IDENTITY = "rules", "deduce", "rules+deduce", "identity"
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
     type: str
     text: str
+    detector: str = RULES
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ PLACEHOLDERS = {
     "case_number": "[dossiernummer]",
     "url": "[link]",
     "iban": "[rekeningnummer]",
+    "age": "[leeftijd]",
 }
 
 # Higher wins when two detectors claim overlapping text.
@@ -132,7 +143,9 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+@lru_cache(maxsize=65536)
 def _fold(s: str) -> str:
+    """Fold one word or name (cached: the same words come back in every text)."""
     return _normalise(s)[0]
 
 
@@ -195,7 +208,7 @@ class View:
                 start -= 1
             while end < len(typed) and typed[end] in _MARKUP:
                 end += 1
-        return Span(start, end, span.type, typed[start:end])
+        return Span(start, end, span.type, typed[start:end], span.detector)
 
 
 def disguise_views(text: str) -> list[View]:
@@ -245,6 +258,47 @@ COMMON_NAME_WORDS = {
     "vogel", "steen", "veen", "bosch", "winter", "zomer", "herfst", "prins", "keizer",
     "paus", "graaf", "ridder", "hof", "hout", "man", "vrouw", "kind", "zoon",
 }
+
+# Pronouns, articles and other function words: capitalised after a quote, a bracket or a
+# semicolon ("Zeg: 'Je bent boos'") they are still no name.
+FUNCTION_WORDS = set("""
+ik je jij jou jouw jullie u uw wij we ons onze zij ze hij hem haar hun hen het men mij me mijn
+zich zichzelf elkaar iemand niemand iedereen alles iets niets die dat deze dit wat wie welke
+waar daar hier er een de en of maar want dus toch ook nog al wel niet geen als dan toen omdat
+terwijl hoewel zodat tenzij totdat voordat nadat zodra mits om te aan bij in op uit van voor
+naar met zonder over onder tegen tussen door na sinds tot vanaf ja nee oké ok hoi hallo hé hey
+dank bedankt graag alsjeblieft alstublieft sorry goed prima klopt eens oneens precies inderdaad
+zo nu dan straks soms vaak altijd nooit misschien waarschijnlijk eigenlijk zeker echt heel erg
+volgens namens via per zoals behalve dankzij ondanks tijdens rond langs binnen buiten vanuit
+dutch english
+""".split())
+
+
+@lru_cache(maxsize=1)
+def common_dutch_words() -> frozenset[str]:
+    """Return everyday Dutch words that are no name when capitalised (folded).
+
+    Our FUNCTION_WORDS and COMMON_WORDS, plus the stop words and the 1,000 common words
+    that deduce ships (its `whitelist` lists, read as text files from the installed
+    package without importing it), less the common words deduce lists as also names.
+    """
+    words = set(FUNCTION_WORDS) | set(COMMON_WORDS)
+    try:
+        import importlib.util  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
+
+        spec = importlib.util.find_spec("deduce")
+        root = Path(next(iter(spec.submodule_search_locations))) / "data" / "lookup" / "src" / "whitelist"
+
+        def read(name: str) -> set[str]:
+            return {_fold(w.strip()) for w in (root / name).read_text(encoding="utf-8").splitlines() if w.strip()}
+
+        words |= read("lst_stop_word/items.txt")
+        words |= read("lst_common_word/items.txt") - read("lst_common_word/exceptions.txt")
+    except (AttributeError, OSError, StopIteration, TypeError):
+        pass  # deduce's data is not installed: our own lists only
+    return frozenset(words - COMMON_NAME_WORDS)
+
 
 # Frequent words a fuzzy or diminutive match must never turn into a name.
 COMMON_WORDS = {
@@ -366,6 +420,7 @@ PUBLIC_ORGS = re.compile(
     r"Action|Kruidvat|Jeugdbescherming(?:\s+\w+)?|William\s+Schrikker\s+Groep|Leger\s+des\s+Heils|"
     r"Kindertelefoon|Juridisch\s+Loket|Fiom|Nibud|SchuldHulpMaatje|Jellinek|Trimbos|Karakter|"
     r"Accare|Lentis|Parnassia|GGZ\s+\w+|Sinterklaas|Pippi\s+Langkous|Enzo\s+Knol|"
+    r"113(?:\s+Zelfmoordpreventie)?|Zelfmoordpreventie|Alles\s+Ok[ée]|Jeugdfonds\s+Sport\s+(?:&|en)\s+Cultuur|"
     r"Kinderen\s+uit\s+de\s+Knel|Triple\s+P|Rots\s+en\s+Water|Koningsdag|Gilles\s+de\s+la\s+Tourette|"
     r"(?:syndroom|ziekte)\s+van\s+\w+(?:[-\s]\w+)?|BT\s+[A-Z]\w+|buurtteam\s+[A-Z]\w+)"
 )
@@ -455,7 +510,7 @@ _ROLE_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))(?:\s+van)?\s*[,(:]?\s*({NAME})"
 _AGE_NAME = re.compile(
     rf"({NAME})(?=\s*\(\s*(?:\d{{1,2}}|moeder|vader|zoon|dochter|oma|opa|tante|oom)\b|\s*,\s*\d{{1,2}}\s*(?:jaar|jr\.?|,|\)|\.|;|\s+(?:met|die|uit|heeft|is|zit|woont|en))|\s+\d{{1,2}}\s*(?:jaar|jr)\b|\s+\d{{1,2}}\s*,\s*BSN)"
 )
-_ROLE_LOWER_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))\s*,?\s*({LOWER})\b")
+_ROLE_LOWER_NAME = re.compile(rf"(?i:\b(?:{_ROLE_RE}))\s*[,(:]?\s*({LOWER})\b")
 _AGE_LOWER_NAME = re.compile(rf"(?<![\w])({LOWER})(?=\s*\(\s*\d{{1,2}}\s*\)|\s*,\s*\d{{1,2}}\s*(?:jaar|jr))")
 _CUE_NAME = re.compile(
     rf"(?i:\b(?:genaamd|heet|heten|naam\s+is|noemt\s+zich|namens|betreft|het\s+gaat\s+om|gesprek\s+met|contact\s+met|afspraak\s+met|ik\s+ben))\s+({NAME})"
@@ -529,12 +584,17 @@ def _is_public_url(url: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in PUBLIC_DOMAINS)
 
 
+_ABBREVIATION_BEFORE = re.compile(r"(?i)(?:^|[\s(])(?:mw|mevr|dhr|hr|dr|drs|ir|ing|prof|mr|bv|bijv|vb|o\.a|i\.p\.v|evt|ca|nr|st|z\.s\.m)\.$")
+
+
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"'“(")
+    before = text[max(0, pos - 200):pos].rstrip(" \t\"'“(")
+    if before.endswith(".") and _ABBREVIATION_BEFORE.search(before[-12:]):
+        return False  # "mw. Kowalski", "bijv. Sanne": an abbreviation, not a sentence's end
     return not before or before[-1] in ".!?\n:" or before.endswith(("-", "–", "•", "*"))
 
 
-def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> bool:
+def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False, cued: bool = False) -> bool:
     """Reject candidate names that are common or non-name capitalised words."""
     words = re.findall(rf"[{_U}{_L}'’]+", text[start:end])
     core = [w for w in words if _fold(w) not in PARTICLES]
@@ -545,6 +605,11 @@ def _name_ok(text: str, start: int, end: int, *, need_lexicon: bool = False) -> 
         return False
     if first in NON_NAME_CAPS and len(core) == 1:
         return False
+    if re.search(rf"[{_L}]-(?!(?:{PART})\b)[{_L}]", text[start:end]):
+        return False  # "Kind-oudergeweld", "Video-hometraining": a compound, not a double name
+    everyday = FUNCTION_WORDS if cued else common_dutch_words()  # "mw. Boom" is a name, "Zeg: Je …" not
+    if all(_fold(w) in everyday and _fold(w) not in FIRST_NAMES for w in core):
+        return False  # "Je bent boos", "(Wij zien …)": pronouns and everyday words, capitalised
     if need_lexicon:
         return any(re.sub(r"['’]s$", "", _fold(w)) in FIRST_NAMES for w in core)
     return True
@@ -568,21 +633,21 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
 def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
     found: list[tuple[int, int]] = []
 
-    def take(s: int, e: int, *, need_lexicon: bool = False) -> None:
+    def take(s: int, e: int, *, need_lexicon: bool = False, cued: bool = False) -> None:
         s, e = _trim_name(text, s, e)
         if e <= s:
             return
         if any(s < be and bs < e for bs, be in blocked):
             return
-        if _name_ok(text, s, e, need_lexicon=need_lexicon):
+        if _name_ok(text, s, e, need_lexicon=need_lexicon, cued=cued):
             found.append((s, e))
 
     for rx in (_TITLE_NAME, _ROLE_NAME, _AGE_NAME, _SIGNATURE_NAME):
         for m in rx.finditer(text):
-            take(m.start(1), m.end(1))
+            take(m.start(1), m.end(1), cued=True)
     for m in _CUE_NAME.finditer(text):
         g = 1 if m.group(1) else 2
-        take(m.start(g), m.end(g))
+        take(m.start(g), m.end(g), cued=True)
     for m in _PAREN_NAME.finditer(text):
         if not re.fullmatch(r"[A-Z]{2,}", m.group(1)):
             take(m.start(1), m.end(1))
@@ -622,6 +687,8 @@ def _find_names(text: str, blocked: list[tuple[int, int]]) -> list[Span]:
     # Every later occurrence of a found name part is marked too.
     parts: set[str] = set()
     for s, e in found:
+        if not likely_name(text, Span(s, e, "person_name", text[s:e])):
+            continue  # a sentence opener the checks drop ("Gokken is …") marks no later "gokken"
         for w in re.findall(rf"[{_U}][{_L}'’-]+", text[s:e]):
             if len(w) >= 2 and _fold(w) not in PARTICLES and _fold(w) not in NON_NAME_CAPS:
                 parts.add(w)
@@ -710,6 +777,160 @@ def _resolve(spans: Iterable[Span]) -> list[Span]:
         if all(s.end <= c.start or c.end <= s.start for c in chosen):
             chosen.append(s)
     return sorted(chosen, key=lambda s: s.start)
+
+
+# --------------------------------------------------------------------------- rules + deduce
+
+# deduce's span types the warnings use: persons, locations (streets with numbers, postcodes),
+# institutions, dates, ages (next to a name only), phone numbers, e-mail addresses and links.
+# Its BSNs and 7+-digit identifiers are left to the rules (the BSN needs the elfproef to block;
+# deduce's identifiers are mostly order and tracking numbers).
+DEDUCE_TYPES = frozenset({"person_name", "address", "postcode", "institution", "date", "age", "phone", "email", "url"})
+_AGE_AFTER_NAME = 16  # characters between a name's end and an age that belongs to it ("Kerem (9)")
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _trim_deduce_name(text: str, span: Span) -> Span | None:
+    """Drop leading roles and everyday words deduce took into a name ("Volgens Gerritsen")."""
+    start, end = _trim_name(text, span.start, span.end)
+    while True:
+        m = re.match(rf"([{_U}{_L}'’.-]+)\s+", text[start:end])
+        if not m or _fold(m.group(1)) not in common_dutch_words() or _fold(m.group(1)) in FIRST_NAMES | PARTICLES:
+            break
+        start += m.end()
+    return replace(span, start=start, end=end, text=text[start:end]) if end > start else None
+
+
+def usable_deduce_spans(text: str, deduce: Iterable[Span], rules: Iterable[Span] = ()) -> list[Span]:
+    """Return the deduce spans the warnings use, each marked as found by deduce.
+
+    The same exclusions as the rules: public organisations and figures, public sites and
+    helplines; a "name" must pass the rules' name checks (no pronoun or everyday word, no
+    one-word sentence opener outside the first-name list). An age counts only right after
+    a name: on its own it identifies nobody.
+    """
+    public = [(m.start(), m.end()) for m in PUBLIC_ORGS.finditer(text)]
+    kept: list[Span] = []
+    for s in deduce:
+        if s.type not in DEDUCE_TYPES or s.end <= s.start:
+            continue
+        if s.type == "person_name":
+            s = _trim_deduce_name(text, s)
+            if s is None or not (_name_ok(text, s.start, s.end) and likely_name(text, s)):
+                continue
+        if any(ps <= s.start and s.end <= pe for ps, pe in public):
+            continue
+        if s.type == "person_name" and " " not in s.text.strip() and _NOT_PERSON_BEFORE.search(text[max(0, s.start - 25):s.start]):
+            continue  # "in het Westland", "uit Westbroek": a place deduce took for a surname
+        if s.type == "phone" and re.sub(r"\D", "", s.text).startswith(("0800", "0900", "0909", "0906", "112")):
+            continue
+        if s.type == "url" and _is_public_url(s.text):
+            continue
+        kept.append(replace(s, detector=DEDUCE))
+    names = [s for s in list(rules) + kept if s.type == "person_name"]
+    return [
+        s for s in kept
+        if s.type != "age" or any(
+            0 <= s.start - n.end <= _AGE_AFTER_NAME and "\n" not in text[n.end:s.start] for n in names)
+    ]
+
+
+def merge_detectors(rules: Iterable[Span], deduce: Iterable[Span]) -> list[Span]:
+    """Merge the rules' spans with deduce's: each span says which detector(s) found it.
+
+    Where both found overlapping text the rules' span is kept (its type and bounds follow the
+    platform's own categories) and marked "rules+deduce"; deduce's other spans are added.
+    """
+    rules, deduce = list(rules), list(deduce)
+    out = [replace(r, detector=BOTH) if any(_overlap(r, d) for d in deduce) else r for r in rules]
+    out += [d for d in deduce if not any(_overlap(d, r) for r in rules)]
+    return _resolve(out)
+
+
+# Words before a name that make it a member of the family or the resident, never a colleague.
+RESIDENT_CONTEXT = frozenset(
+    r for r in ROLE_WORDS
+    if r not in {"collega", "gezinsvoogd", "jeugdbeschermer", "voogd", "mentor", "mentrix", "leerkracht",
+                 "docent", "docente", "intern begeleider", "ib'er", "trainer", "coach", "casemanager",
+                 "begeleider", "begeleidster", "behandelaar", "therapeut", "huisarts", "kinderarts",
+                 "psycholoog", "psychiater", "orthopedagoog", "wijkagent", "leerplichtambtenaar",
+                 "zorgcoördinator", "teamleider", "directeur", "schoolmaatschappelijk werker", "gezinswerker",
+                 "gzw", "bewindvoerder", "advocaat", "advocate", "werkgever", "baas", "verloskundige"}
+) | {"bewoner", "bewoonster", "gezin", "familie", "cliënt", "cliënte", "client"}
+_RESIDENT_BEFORE = re.compile(
+    rf"(?i)(?:\b(?:{'|'.join(sorted((re.escape(r).replace(chr(92) + ' ', chr(92) + 's+') for r in RESIDENT_CONTEXT), key=len, reverse=True))})"
+    rf"(?:\s+van)?|\b(?:{TITLE_WORDS})\.?)\s*[,(:]?\s*$"
+)
+_AGE_AFTER = re.compile(r"(?i)^\s*(?:\(\s*\d{1,2}\b|,?\s*\d{1,2}\s*(?:jaar|jr|maanden)\b|\s+is\s+\d{1,2}\b)")
+
+
+@dataclass(frozen=True)
+class PlatformNames:
+    """The display names of the platform's active users (professionals), folded, for `names_user`."""
+
+    # name word -> the numbers of the users whose display name has it
+    index: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> bool:
+        return bool(self.index)
+
+    @classmethod
+    def of(cls, display_names: Iterable[str]) -> "PlatformNames":
+        index: dict[str, set[int]] = {}
+        for i, name in enumerate(display_names):
+            for w in re.findall(r"[a-z0-9'’-]+", _fold(name or "")):
+                if w not in PARTICLES and len(w) >= 2:
+                    index.setdefault(w, set()).add(i)
+        return cls({w: frozenset(users) for w, users in index.items()})
+
+    def _one_user_has_all(self, words: set[str]) -> bool:
+        users = None
+        for w in words:
+            found = self.index.get(w)
+            if not found:
+                return False
+            users = found if users is None else users & found
+            if not users:
+                return False
+        return users is not None
+
+    def names_user(self, text: str, span: Span) -> bool:
+        """True when `span` is a platform user's name used for that user ("Eens met Eva").
+
+        Every name word of the span must belong to one user's display name, and the span
+        must not stand where a resident or family member is named: after a family role
+        ("dochter Eva", "gezin De Boer"), a title ("mw. Eva"), or before an age ("Eva (12)").
+        Such a span is flagged even when it equals a user's name.
+        """
+        if span.type != "person_name" or not self.names:
+            return False
+        words = {re.sub(r"['’]s$", "", w) for w in re.findall(r"[a-z0-9'’-]+", _fold(span.text))} - PARTICLES
+        words = {w for w in words if len(w) >= 2}
+        if not self._one_user_has_all(words):
+            return False
+        if _RESIDENT_BEFORE.search(text[max(0, span.start - 40):span.start]):
+            return False
+        return not _AGE_AFTER.match(text[span.end:span.end + 20])
+
+
+def find_warnings(text: str, deduce: Iterable[Span] | None = None, *,
+                  platform: PlatformNames | None = None) -> list[Span]:
+    """The one function that decides what a text's personal-data warning (or hold) names.
+
+    The rule detectors (on the text and its undisguised views), less one-word sentence
+    openers (`likely_name`), merged with deduce's spans when the worker answered
+    (`deduce`: its spans, or None), less the names of the platform's own users used for
+    them (`platform`). Each span's `detector` says who found it.
+    """
+    rules = [s for s in find_undisguised(text, find_personal_data) if likely_name(text, s)]
+    spans = merge_detectors(rules, usable_deduce_spans(text, deduce or (), rules))
+    if platform is not None:
+        spans = [s for s in spans if not platform.names_user(text, s)]
+    return spans
 
 
 # --------------------------------------------------------------------------- known identity
@@ -856,6 +1077,8 @@ def likely_name(text: str, span: Span) -> bool:
     words = re.findall(r"\w+", span.text)
     if len(words) != 1:
         return True
+    if _AGE_AFTER.match(text[span.end:span.end + 20]) and _fold(words[0]) not in common_dutch_words():
+        return True  # "Semhar (16) is …", "Roos is 9": a name with an age opens many questions
     return _fold(words[0]) in FIRST_NAMES or not _sentence_start(text, span.start)
 
 

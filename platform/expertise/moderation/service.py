@@ -12,8 +12,8 @@ Rules worth knowing:
 * Every post and every published question runs through the marketing check,
   `decision.decide_marketing` (the rules with the author's organisation name, the
   learned model, the moderators' watched words). A post by anyone but the question's
-  owner also runs through the personal-data check (BSN, `find_personal_data`,
-  and deduce's person names). When deduce is configured but gives no answer, the
+  owner also runs through the personal-data check (BSN and `pii.find_warnings`: the
+  rule detectors merged with deduce's spans, less platform users' own names). When deduce is configured but gives no answer, the
   check fails closed: the post is held (CHECK_UNAVAILABLE). The owner's
   own texts are guarded in the owner's request, with the resident's identity.
 * A hit holds the item: only its author and moderators see it.
@@ -42,7 +42,8 @@ from . import deduce_worker, learned
 from .decision import ALLOW, HOLD, MARKETING_CODES, MODEL, WATCHED_WORD, decide_marketing
 from .marketing import LABELS as RULE_LABELS
 from .models import DECISIONS, Action, Flag, FlagReason, ModerationDecision, WatchedWord
-from .pii import find_personal_data, find_undisguised, likely_name
+from .pii import find_warnings
+from .platform_names import platform_names
 
 PERSONAL_DATA = "personal_data"
 PERSONAL_DATA_LABEL = "Mogelijk persoonsgegevens"
@@ -52,11 +53,6 @@ CHECK_UNAVAILABLE = "check_unavailable"
 CHECK_UNAVAILABLE_LABEL = "Automatische controle niet beschikbaar"
 # The owner erased the resident's identity, and texts that held it were redacted.
 IDENTITY_ERASED = "identity_erased"
-# deduce categories that hold a post on their own. Other people's names are what the rule
-# detectors miss most; deduce's places, dates and institutions fire on ordinary advice
-# ("het UMC Utrecht", "in maart"), and the rule detectors already cover contact details.
-DEDUCE_HOLD_TYPES = frozenset({"person_name"})
-
 CATEGORY_LABELS = {
     "person_name": _l("naam"),
     "date": _l("datum"),
@@ -69,6 +65,7 @@ CATEGORY_LABELS = {
     "case_number": _l("dossiernummer"),
     "url": _l("link"),
     "iban": _l("rekeningnummer"),
+    "age": _l("leeftijd"),
 }
 
 # The rules' labels (marketing.LABELS, plain Dutch strings there) for translation; keep both equal.
@@ -132,17 +129,14 @@ def _ask_deduce(text):
 
 
 def personal_data_counts(text, deduce_spans):
-    """Count personal data in `text` per category: rule detectors, plus deduce's names if any.
+    """Count personal data in `text` per category: the rules merged with deduce's spans, if any.
 
-    `deduce_spans` is what the worker answered for this text, or None. Spans stay in this function.
-    The rule detectors also read the text undisguised (entities, invisible and look-alike
-    characters, Markdown markup: `pii.disguise_views`).
+    `deduce_spans` is what the worker answered for this text, or None. The one function
+    the guard uses too (`pii.find_warnings`): rules on the text and its undisguised views,
+    deduce's persons, streets, institutions, dates, ages by a name, phones, e-mail and
+    links, less the platform's own users named as such. Spans stay in this function.
     """
-    spans = find_undisguised(text, find_personal_data)
-    for span in deduce_spans or ():
-        if span.type in DEDUCE_HOLD_TYPES and not any(span.start < s.end and s.start < span.end for s in spans):
-            spans.append(span)
-    return dict(Counter(s.type for s in spans if likely_name(text, s)))
+    return dict(Counter(s.type for s in find_warnings(text, deduce_spans, platform=platform_names())))
 
 
 def current_model():
@@ -554,7 +548,7 @@ def suspicious_spans(text, author):
     decision = marketing_decision(text, author)
     rule_spans = [r.span for r in decision.rules.reasons]
     spans = [(a, b, "marketing") for a, b in list(decision.spans) + rule_spans if b > a]
-    spans += [(s.start, s.end, "personal_data") for s in find_personal_data(text)]
+    spans += [(s.start, s.end, "personal_data") for s in find_warnings(text, platform=platform_names())]
     return spans
 
 
@@ -739,13 +733,35 @@ class HiddenPost:
     state_label: str
     reasons: list
     decision: ModerationDecision | None
+    # For the post's author only: the personal data found, each span in context (see
+    # `guard.FieldReport.findings`). Computed for this response, never stored.
+    findings: list = field(default_factory=list)
+
+
+def author_findings(text):
+    """Return what the personal-data checks find in `text`, span by span, for its author's eyes.
+
+    The same check as at posting (`pii.find_warnings`, with deduce when it answers). Call it
+    only in a response to the text's own author.
+    """
+    from ..questions.guard import FieldReport  # noqa: PLC0415  (the guard imports this module's package)
+
+    deduce = _ask_deduce(text)
+    try:
+        deduce_spans = deduce.spans() if deduce is not None else None
+    finally:
+        if deduce is not None:
+            deduce.close()
+    return FieldReport(text, [], find_warnings(text, deduce_spans, platform=platform_names())).findings()
 
 
 def hidden_posts_for(viewer, question):
     """Return the posts in `question` others cannot see that `viewer` may: their own; moderators all.
 
     Each comes with its state, the checks' reasons and the moderator's latest
-    decision (whose reason the author is shown).
+    decision (whose reason the author is shown); the author's own post held for
+    personal data also with the found spans in context (`author_findings`), which
+    nobody else is shown (moderators read the post in their review page).
     """
     conditions = [Post.question_id == question.id, Post.status != PostStatus.PUBLISHED]
     if not viewer.has_role(Role.MODERATOR):
@@ -756,9 +772,14 @@ def hidden_posts_for(viewer, question):
     decisions = latest_post_decisions(question, posts)
     return [
         HiddenPost(p, STATE_LABELS[PostStatus(p.status)], reason_lines(p.moderation_reasons, p.body, p.author),
-                   decisions.get(p.id))
+                   decisions.get(p.id),
+                   author_findings(p.body) if p.author_id == viewer.id and _holds_personal_data(p) else [])
         for p in posts
     ]
+
+
+def _holds_personal_data(item):
+    return any(r.get("code") == PERSONAL_DATA for r in item.moderation_reasons or ())
 
 
 def question_state_for(viewer, question):

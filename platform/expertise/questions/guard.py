@@ -24,30 +24,43 @@ Markdown markup characters dropped (all mapped back to the typed text, so
 highlighting and pseudonymising still work), and as rendered by the one
 sanitiser with the tags stripped. A hit found only in the rendered text
 cannot be mapped back: it blocks by category, with nothing highlighted.
-Warnings read the undisguised views too, and skip a one-word "name" that
-opens a sentence and is no known first name ("Tekenen werkt goed"), as the
-moderation checks do (`pii.likely_name`).
+Warnings come from `pii.find_warnings`, the one function the moderation
+checks use too: the rule detectors (on the undisguised views too, without a
+one-word "name" that opens a sentence and is no known first name), merged
+with deduce's persons, streets, institutions, dates, ages next to a name,
+phone numbers, e-mail addresses and links when the deduce worker answers
+(when it is configured but does not answer, the owner's texts get the rules
+alone; others' posts are held by moderation), less the platform's own users
+named as such ("Eens met Eva"; `moderation.platform_names`). The warning
+shows the author each span in their own text, with its kind and the
+detector that found it; it is rendered only in the author's own response.
 
 What is stored is `record()`: categories and counts, never spans or text.
 Nothing here logs, and no exception message carries user text.
 """
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from ..moderation import deduce_worker
 from ..moderation.pii import (
+    BOTH,
+    DEDUCE,
+    IDENTITY,
+    RULES,
     KnownIdentity,
     find_bsn,
-    find_personal_data,
     find_undisguised,
-    likely_name,
+    find_warnings,
     match_known_identity,
     pseudonymise,
     rendered_plain,
 )
+from ..moderation.platform_names import platform_names
 from .service import QuestionError
 
 __all__ = ["KnownIdentity", "GuardReport", "PersonalDataBlocked", "PersonalDataWarning", "check_texts",
@@ -161,7 +174,32 @@ WARN_LABELS = {
     "url": _l("links"),
     "iban": _l("rekeningnummers"),
     "bsn": _l("burgerservicenummers"),
+    "age": _l("leeftijden"),
 }
+
+# One found span's kind, shown next to the marked words (text, not colour alone).
+KIND_LABELS = {
+    "person_name": _l("naam"),
+    "date": _l("datum"),
+    "address": _l("adres"),
+    "postcode": _l("postcode"),
+    "phone": _l("telefoonnummer"),
+    "email": _l("e-mailadres"),
+    "institution": _l("instelling"),
+    "case_number": _l("dossiernummer"),
+    "url": _l("link"),
+    "iban": _l("rekeningnummer"),
+    "bsn": _l("burgerservicenummer (BSN)"),
+    "age": _l("leeftijd"),
+}
+
+DETECTOR_LABELS = {
+    RULES: _l("vaste regels"),
+    DEDUCE: _l("deduce"),
+    BOTH: _l("vaste regels en deduce"),
+    IDENTITY: _l("de gegevens van de bewoner"),
+}
+CONTEXT_CHARS = 40  # characters of the author's text shown either side of a found span
 
 
 @dataclass
@@ -173,6 +211,29 @@ class FieldReport:
     warnings: list = field(default_factory=list)  # Spans: other personal data
     # Categories that block but were found only in the rendered text: no span to show.
     unmapped: set = field(default_factory=set)
+
+    def findings(self):
+        """Return each found span in context, in text order: what the author is shown.
+
+        Each is a dict: `kind` (Dutch label), `type`, `words` (the exact text), `before` and
+        `after` (up to CONTEXT_CHARS of the author's own text around it), `detector` (Dutch
+        label) and `blocks`. Rendered only in the author's own response, never stored.
+        """
+        out = []
+        for span in sorted(self.blocking + self.warnings, key=lambda s: (s.start, s.end)):
+            blocks = span in self.blocking
+            before = self.text[max(0, span.start - CONTEXT_CHARS):span.start]
+            after = self.text[span.end:span.end + CONTEXT_CHARS]
+            out.append({
+                "type": span.type,
+                "kind": BLOCK_LABELS.get(span.type) if blocks else KIND_LABELS.get(span.type, span.type),
+                "words": span.text,
+                "before": ("…" if span.start > CONTEXT_CHARS else "") + before,
+                "after": after + ("…" if span.end + CONTEXT_CHARS < len(self.text) else ""),
+                "detector": DETECTOR_LABELS.get(span.detector, span.detector),
+                "blocks": blocks,
+            })
+        return out
 
 
 @dataclass
@@ -235,21 +296,53 @@ def _overlaps(span, others):
     return any(span.start < o.end and o.start < span.end for o in others)
 
 
-def _inspect(text, known, warn):
-    blocking = find_undisguised(text, lambda t: _blocking_spans(t, known))
+def _inspect(text, known, warn, deduce=None, platform=None):
+    blocking = [replace(s, detector=IDENTITY) if s.type != "bsn" else s
+                for s in find_undisguised(text, lambda t: _blocking_spans(t, known))]
     plain = rendered_plain(text)
     found = {s.type for s in find_undisguised(plain, lambda t: _blocking_spans(t, known))} if plain != text else set()
     unmapped = found - {s.type for s in blocking}
     warnings = []
     if warn:
-        warnings = [s for s in find_undisguised(text, find_personal_data)
-                    if s.type != "bsn" and not _overlaps(s, blocking) and likely_name(text, s)]
+        warnings = [s for s in find_warnings(text, deduce, platform=platform)
+                    if s.type != "bsn" and not _overlaps(s, blocking)]
     return FieldReport(text, blocking, warnings, unmapped)
 
 
+def _ask_deduce(texts):
+    """Send each non-empty text to the deduce worker now; return {name: DeduceQuery} ({} when not configured)."""
+    socket = current_app.config.get("DEDUCE_SOCKET") if has_app_context() else None
+    if not socket:
+        return {}
+    timeout = current_app.config.get("DEDUCE_TIMEOUT", 0.5)
+    return {name: deduce_worker.DeduceQuery(text, timeout, path=socket) for name, text in texts.items() if text}
+
+
+def _deduce_answers(queries):
+    """Read the worker's answers: {name: spans or None}; every query is closed."""
+    answers = {}
+    try:
+        for name, query in queries.items():
+            answers[name] = query.spans()
+    finally:
+        for query in queries.values():
+            query.close()
+    return answers
+
+
 def inspect_texts(texts, known=None, *, policy=WARN):
-    """Return a GuardReport for `texts` ({field: text}) without deciding anything."""
-    return GuardReport({name: _inspect(text or "", known, policy == WARN) for name, text in texts.items()})
+    """Return a GuardReport for `texts` ({field: text}) without deciding anything.
+
+    With policy WARN the texts go to the deduce worker (when configured) while the
+    blocking checks run here, and the platform users' names are looked up once.
+    """
+    texts = {name: text or "" for name, text in texts.items()}
+    if policy != WARN:
+        return GuardReport({name: _inspect(text, known, False) for name, text in texts.items()})
+    answers = _deduce_answers(_ask_deduce(texts))
+    platform = platform_names() if has_app_context() else None  # outside the app: no users known
+    return GuardReport({name: _inspect(text, known, True, answers.get(name), platform)
+                        for name, text in texts.items()})
 
 
 def check_texts(texts, known=None, *, confirmed=False, policy=WARN):
@@ -276,13 +369,10 @@ def pseudonymise_texts(texts, known=None):
     Blocking hits (the resident's identity, a BSN) are replaced too, disguised
     ones included, so the one-click version passes the guard's blocks, except
     for a hit that only the rendered text shows (that one the author removes).
+    The warnings are the guard's own (rules and deduce, platform users' names kept).
     """
-    out = {}
-    for name, text in texts.items():
-        text = text or ""
-        spans = find_undisguised(text, lambda t: _blocking_spans(t, known)) + find_undisguised(text, find_personal_data)
-        out[name] = pseudonymise(text, spans)
-    return out
+    report = inspect_texts(texts, known)
+    return {name: pseudonymise(r.text, r.blocking + r.warnings) for name, r in report.fields.items()}
 
 
 # What a text becomes when the identity shows only once rendered (no span to replace).
@@ -316,8 +406,9 @@ def redact_identity(text, known):
 def put_on_form(form, error):
     """Put the guard's findings next to the fields of `form`; return the report for the page.
 
-    A block names what was found by category (never the text); a warning says
-    which kinds of data may be in the field. The form keeps the texts as typed.
+    A block names what was found by category; a warning names the exact words
+    and their kind ("“Eva” (naam)"): the page goes to the author alone, who typed
+    them. The form keeps the texts as typed.
     """
     report = error.report
     for name in report.fields:
@@ -329,9 +420,9 @@ def put_on_form(form, error):
             message = _("Deze tekst bevat %(what)s. Haal dat weg: deskundigen mogen niet zien over wie het gaat.",
                         what=_(" en ").join(str(c) for c in categories))
         elif isinstance(error, PersonalDataWarning) and report.fields[name].warnings:
-            message = _("Deze tekst bevat misschien %(what)s. Pas de tekst aan of bevestig dat dit geen "
-                        "herleidbare gegevens zijn.",
-                        what=", ".join(f"{label} ({count})" for label, count in report.warning_categories(name)))
+            message = _("Deze tekst bevat misschien herleidbare gegevens: %(what)s. Pas de tekst aan of bevestig "
+                        "dat dit geen herleidbare gegevens zijn.",
+                        what=", ".join(f"“{f['words']}” ({f['kind']})" for f in report.fields[name].findings()))
         else:
             continue
         field_.errors = list(field_.errors) + [message]
@@ -339,17 +430,22 @@ def put_on_form(form, error):
 
 
 def highlight(report_field):
-    """Return the text as escaped HTML with each suspected part in a <mark>."""
+    """Return the author's text as escaped HTML with each found part marked and labelled.
+
+    Each part is a <mark> followed by its kind in words ("[naam]"), so the marking does not
+    rest on colour alone; screen readers read the label too.
+    """
     text = report_field.text
     spans = sorted(report_field.blocking + report_field.warnings, key=lambda s: s.start)
     parts, pos = [], 0
     for span in spans:
         if span.start < pos:
             continue
+        blocks = span in report_field.blocking
+        label = BLOCK_LABELS.get(span.type) if blocks else KIND_LABELS.get(span.type, span.type)
         parts.append(escape(text[pos:span.start]))
-        label = BLOCK_LABELS.get(span.type) if span in report_field.blocking else WARN_LABELS.get(span.type, span.type)
-        parts.append(Markup('<mark class="pii pii--{}" title="{}">{}</mark>').format(
-            span.type, label, text[span.start:span.end]))
+        parts.append(Markup('<mark class="pii pii--{}">{}</mark><span class="pii__kind"> [{}]</span>').format(
+            span.type, text[span.start:span.end], label))
         pos = span.end
     parts.append(escape(text[pos:]))
     return Markup("").join(parts)
