@@ -119,6 +119,8 @@ UNGUARDED_FIELDS = {
     "TeamForm.name": "the name of a neighbourhood team, set by admins",
     "ExpertiseAreaForm.name": "the name of an expertise area, set by admins",
     "ExpertiseAreaForm.description": "what an expertise area covers, set by admins; about no family",
+    "WatchedWordForm.phrase": "a word or phrase moderators hold or allow in every text (\"gratis proefles\"); "
+                              "shown to moderators only, about no family",
     "SeriesForm.name": "the name of a weekly consultation, set by coordinators; about no family",
     "SeriesForm.place": "where a consultation meets: an address by design, about no family",
     "SeriesForm.video_url": "the consultation's video link (checked to be https)",
