@@ -93,6 +93,12 @@ def _q(c):
     return c.obj("question").id
 
 
+def _q_served(c):
+    """Anna's question, her team served by a weekly consultation (so she may ask for the team)."""
+    c.obj("series")
+    return _q(c)
+
+
 def _assigned(c):
     return c.obj("assignment").question_id
 
@@ -218,7 +224,7 @@ RULES = [
     RouteRule("consultations.triage_settings", "GET", lambda c: "/triage/instellingen", COORDINATOR),
     RouteRule("consultations.triage_settings", "POST", lambda c: "/triage/instellingen", COORDINATOR,
               data=lambda c: {"triage_worker": "y", "teams": [c.anna.team_id]}),
-    RouteRule("consultations.set_route", "POST", lambda c: f"/vragen/{_q(c)}/route",
+    RouteRule("consultations.set_route", "POST", lambda c: f"/vragen/{_q_served(c)}/route",
               (Role.FAMILY_WORKER, Role.COORDINATOR), data=lambda c: {"route-route": "team"}),
     RouteRule("consultations.assignment", "GET", lambda c: f"/vragen/{_assigned(c)}/toewijzing", EXPERT),
     RouteRule("consultations.accept", "POST", lambda c: f"/vragen/{_assigned(c)}/toewijzing/oppakken", EXPERT,

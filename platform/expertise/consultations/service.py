@@ -1057,6 +1057,11 @@ def _require_triage(actor, question):
         raise ConsultationError(_l("Triage kan alleen bij een lopende vraag."))
 
 
+def team_has_consultation(question):
+    """Return True when an active weekly consultation serves the question's team."""
+    return bool(series_for_team(question.team_id))
+
+
 def can_set_route(user, question):
     """Coordinators may set any route; the owner may ask for the team's consultation."""
     if question.status not in (Status.OPEN, Status.ADVISED):
@@ -1077,6 +1082,8 @@ def set_route(actor, question, route, *, now):
         raise ConsultationError(_l("Je kunt de route van deze vraag niet wijzigen."))
     if not actor.has_role(Role.COORDINATOR) and route != "team":
         raise ConsultationError(_l("Je kunt alleen het overleg van je buurtteam vragen."), "route")
+    if not actor.has_role(Role.COORDINATOR) and not series_for_team(question.team_id):
+        raise ConsultationError(_l("Je buurtteam heeft nog geen wekelijks overleg."), "route")
     if route == effective_route(question) and question.route is not None:
         raise ConsultationError(_l("De vraag heeft deze route al."), "route")
     question.route = route

@@ -685,7 +685,7 @@ def accept(question_id):
             return redirect(url_for("questions.detail", question_id=question_id))
     elif form.csrf_token.errors:
         abort(400)
-    return _render_assignment(found, accept_form=form), 422
+    return _render_assignment(found, accept_form=form)
 
 
 @bp.route("/vragen/<int:question_id>/toewijzing/afwijzen", methods=["POST"])
@@ -706,7 +706,7 @@ def decline(question_id):
             return redirect(url_for("questions.index"))
     elif form.csrf_token.errors:
         abort(400)
-    return _render_assignment(found, decline_form=form), 422
+    return _render_assignment(found, decline_form=form)
 
 
 @bp.route("/beschikbaarheid", methods=["GET", "POST"])
@@ -730,9 +730,8 @@ def availability():
             return redirect(url_for("consultations.availability"))
     elif form.csrf_token.errors:
         abort(400)
-    status = 422 if form.errors else 200
     return render_template("consultations/availability.html", form=form,
-                           used=service.assignments_this_month([current_user.id], utcnow()).get(current_user.id, 0)), status
+                           used=service.assignments_this_month([current_user.id], utcnow()).get(current_user.id, 0))
 
 
 @bp.app_context_processor
@@ -756,7 +755,8 @@ def _assignment_helpers():
 
     return {"question_route": question_route, "question_assignments": question_assignments,
             "my_assignments": my_assignments, "my_assignment": my_assignment,
-            "route_label": service.route_label, "route_form": _route_form}
+            "route_label": service.route_label, "route_form": _route_form,
+            "team_has_consultation": service.team_has_consultation}
 
 
 # --- expert hours ------------------------------------------------------------------------------
