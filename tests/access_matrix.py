@@ -70,6 +70,8 @@ OBJECTS = {
     # its next meeting has anna's question on the agenda (she nominated it).
     "series": lambda c: factories.make_series(c.cas, teams=[c.anna.team], experts=[c.eva]),
     "item": lambda c: factories.make_nomination(c.anna, c.obj("question"), c.obj("series")),
+    # anna's question assigned to eva by cas (triage), not answered yet
+    "assignment": lambda c: factories.make_assignment(c.cas, c.obj("question"), c.eva),
     # anna's question, advised by eva, closed, and asked "hoe is het verder gegaan?"
     "follow_up": lambda c: factories.make_follow_up(c.anna, c.eva),
 }
@@ -77,6 +79,7 @@ OBJECTS = {
 
 MEETING_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.COORDINATOR)
 COORDINATOR = (Role.COORDINATOR,)
+EXPERT = (Role.EXPERT,)
 
 
 def _followed_up(c):
@@ -97,6 +100,22 @@ def _meeting(c):
 
 def _q(c):
     return c.obj("question").id
+
+
+def _q_served(c):
+    """Anna's question, her team served by a weekly consultation (so she may ask for the team)."""
+    c.obj("series")
+    return _q(c)
+
+
+def _assigned(c):
+    return c.obj("assignment").question_id
+
+
+def _local_today():
+    from expertise.core.time import AMSTERDAM, utcnow
+
+    return utcnow().astimezone(AMSTERDAM).date()
 
 
 def _advice(c):
@@ -211,6 +230,19 @@ RULES = [
               data=lambda c: {"route-experts": [c.eva.id]}),
     RouteRule("consultations.schedule", "POST", lambda c: f"/vragen/{_q(c)}/triage/agenderen", COORDINATOR,
               data=lambda c: {"agenda-meeting": c.obj("item").meeting_id, "agenda-note": ""}),
+    RouteRule("consultations.triage_settings", "GET", lambda c: "/triage/instellingen", COORDINATOR),
+    RouteRule("consultations.triage_settings", "POST", lambda c: "/triage/instellingen", COORDINATOR,
+              data=lambda c: {"triage_worker": "y", "teams": [c.anna.team_id]}),
+    RouteRule("consultations.set_route", "POST", lambda c: f"/vragen/{_q_served(c)}/route",
+              (Role.FAMILY_WORKER, Role.COORDINATOR), data=lambda c: {"route-route": "team"}),
+    RouteRule("consultations.assignment", "GET", lambda c: f"/vragen/{_assigned(c)}/toewijzing", EXPERT),
+    RouteRule("consultations.accept", "POST", lambda c: f"/vragen/{_assigned(c)}/toewijzing/oppakken", EXPERT,
+              data=lambda c: {"oppakken-expected_on": _local_today().isoformat()}),
+    RouteRule("consultations.decline", "POST", lambda c: f"/vragen/{_assigned(c)}/toewijzing/afwijzen", EXPERT,
+              data=lambda c: {"afwijzen-reason": "no_time"}),
+    RouteRule("consultations.availability", "GET", lambda c: "/beschikbaarheid", EXPERT),
+    RouteRule("consultations.availability", "POST", lambda c: "/beschikbaarheid", EXPERT,
+              data=lambda c: {"absent_until": "", "monthly_capacity": "4"}),
     RouteRule("insights.follow_up", "GET", lambda c: f"/vragen/{_followed_up(c)}/vervolg", OWNER),
     RouteRule("insights.follow_up", "POST", lambda c: f"/vragen/{_followed_up(c)}/vervolg", OWNER,
               data=lambda c: {"situation": "improved", "referral": "avoided"}),

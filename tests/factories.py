@@ -182,3 +182,11 @@ def make_resident(owner, identity=None, password=PASSWORD):
     ensure_recovery_key()
     ident = service.Identity(data["name"], date.fromisoformat(data["date_of_birth"]), data.get("file_number", ""))
     return service.create_resident(owner, ident, private_key=private_key_of(owner, password), now=utcnow())
+
+
+def make_assignment(coordinator, question, expert, *, now=None):
+    """Assign `question` to `expert` as a triage decision of `coordinator` (through the service)."""
+    from expertise.consultations import service
+
+    service.route_to_experts(coordinator, question, [expert], now=now or utcnow())
+    return service.live_assignment(expert, question.id)

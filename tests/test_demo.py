@@ -74,3 +74,16 @@ def test_seed_demo_adds_one_weekly_consultation_once(app):
     [series] = db.session.scalars(db.select(Consultation)).all()
     assert len(series.teams) == 4 and len(series.experts) == 2
     assert db.session.scalar(db.select(db.func.count(Meeting.id))) == meetings > 0
+
+
+def test_seed_demo_makes_the_coordinator_a_triage_worker_with_one_assigned_question_once(app):
+    from expertise.accounts.models import User
+    from expertise.consultations.models import Assignment
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(db.select(User).filter_by(email="coordinator@demo.test")).triage_worker
+    [assignment] = db.session.scalars(db.select(Assignment)).all()
+    assert assignment.status == "assigned" and assignment.expert.email == "deskundige2@demo.test"
+    assert assignment.question.title == "Ouders oneens over grenzen stellen"

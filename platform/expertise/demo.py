@@ -112,6 +112,7 @@ def seed_demo():
             vault_service.enrol_user(user, DEMO_PASSWORD, now=now, with_recovery_code=False)
     _seed_questions(areas, now)
     _seed_consultation(teams, now)
+    _seed_triage(now)
     db.session.flush()
     return accounts
 
@@ -223,6 +224,25 @@ def seed_demo_recovery_key():
 DEMO_SERIES = "Wekelijks overleg Noordwest"
 DEMO_SERIES_TEAMS = ["Buurtteam Zuilen", "Buurtteam Ondiep-Pijlsweerd", "Buurtteam Overvecht Noord",
                      "Buurtteam Overvecht Zuid"]
+
+
+# The demo question a triage worker assigned to an expert who has not answered yet.
+DEMO_ASSIGNED = ("Ouders oneens over grenzen stellen", "deskundige2@demo.test")
+
+
+def _seed_triage(now):
+    """Make the demo coordinator a triage worker (all teams) and assign one question; idempotent."""
+    from .consultations import service
+    from .consultations.models import Assignment
+    from .questions.models import Question
+
+    coordinator = db.session.scalar(db.select(User).filter_by(email="coordinator@demo.test"))
+    coordinator.triage_worker = True
+    question = db.session.scalar(db.select(Question).filter_by(title=DEMO_ASSIGNED[0]))
+    if question is None or db.session.scalar(db.select(Assignment.id).filter_by(question_id=question.id)):
+        return
+    expert = db.session.scalar(db.select(User).filter_by(email=DEMO_ASSIGNED[1]))
+    service.route_to_experts(coordinator, question, [expert], now=now)
 
 
 def _seed_consultation(teams, now):

@@ -109,6 +109,32 @@
   socket.on("notification_count", function (payload) {
     showCount(payload.unread);
   });
+  // Live counters next to menu entries (`data-live-badge="<name>"`, e.g. the triage queue): the
+  // event `<name>_count` carries the new count only, for this person's own room.
+  var badgeNames = [];
+  Array.prototype.forEach.call(document.querySelectorAll("[data-live-badge]"), function (element) {
+    var name = element.getAttribute("data-live-badge");
+    if (badgeNames.indexOf(name) === -1) {
+      badgeNames.push(name);
+    }
+  });
+  badgeNames.forEach(function (name) {
+    socket.on(name + "_count", function (payload) {
+      if (typeof payload.count !== "number") {
+        return;
+      }
+      Array.prototype.forEach.call(document.querySelectorAll('[data-live-badge="' + name + '"]'), function (element) {
+        var number = element.querySelector("[data-live-count]");
+        if (number) {
+          number.textContent = String(payload.count);
+        }
+        if (element.hasAttribute("data-live-badge-keep")) {
+          return;
+        }
+        element.hidden = payload.count === 0;
+      });
+    });
+  });
 
   window.expertiseRealtime = {
     socket: socket,

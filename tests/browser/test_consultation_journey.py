@@ -121,3 +121,104 @@ def test_coordinator_consultation_pages_are_accessible(page, axe):
     page.get_by_role("button", name="Agenda-feed maken").click()
     assert "/agenda-feed/" in page.get_by_label("Adres van je agenda-feed").input_value()
     axe(page)
+
+
+def test_triage_worker_assigns_one_question_that_is_accepted_and_advised_and_one_that_comes_back(
+        page, axe, chromium, live_server):
+    """Cas, the demo coordinator and triage worker, assigns Anna's first question to Eva, who takes
+    it on with a date and advises; he assigns the second to Olaf, who declines it: it is back in
+    Cas's queue, and the counter in his open page goes up live."""
+    from datetime import date
+
+    marker = uuid.uuid4().hex[:6]
+    accepted_title = f"Paniekaanvallen op school {marker}"
+    declined_title = f"Ruzie over schermtijd {marker}"
+    expected = date.today() + timedelta(days=3)
+
+    log_in(page, "gezinswerker@demo.test")
+    accepted_url = _ask_question(page, accepted_title)
+    declined_url = _ask_question(page, declined_title)
+    accepted_id, declined_id = (int(u.rsplit("/", 1)[1]) for u in (accepted_url, declined_url))
+    log_out(page)
+
+    # Cas sees both in his queue, with the counter in the menu, and assigns them.
+    log_in(page, "coordinator@demo.test")
+    page.get_by_role("link", name=re.compile(r"^Triage")).first.click()
+    page.wait_for_url("**/triage")
+    assert int(page.locator(".site-nav [data-live-badge=triage] [data-live-count]").inner_text()) >= 2
+    axe(page)
+    page.get_by_role("link", name=f"#{accepted_id} {accepted_title}").click()
+    expert = page.get_by_label(re.compile(r"^Eva Deskundige \(Altrecht\) — aanbevolen"))
+    assert "Expertise: GGZ / psychiatrie" in page.locator(f"#{expert.get_attribute('id')}-hint").inner_text()
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        axe(page)
+    expert.check()
+    page.get_by_role("button", name="Toewijzen", exact=True).click()
+    page.wait_for_url(accepted_url)
+    assert "heeft de vraag doorverwezen naar Eva Deskundige" in page.content()
+    page.goto(f"/vragen/{declined_id}/triage")
+    page.get_by_label(re.compile(r"^Olaf Opvoedexpert \(Youké\)")).check()
+    page.get_by_role("button", name="Toewijzen", exact=True).click()
+    page.wait_for_url(declined_url)
+    page.goto("/triage")
+    assert accepted_title not in page.content() and declined_title not in page.content()
+
+    # Cas keeps his queue open in a second window while the experts answer.
+    watcher_context = chromium.new_context(base_url=live_server.url, locale="nl-NL")
+    watcher = watcher_context.new_page()
+    try:
+        log_in(watcher, "coordinator@demo.test")
+        watcher.goto("/triage")
+        live_count = watcher.locator(".site-nav [data-live-badge=triage] [data-live-count]")
+        before = int(live_count.inner_text())
+        log_out(page)
+
+        # Eva finds it first in her list, takes it on with a date, and advises.
+        log_in(page, "deskundige@demo.test")
+        page.goto("/vragen")
+        mine = page.locator("section.assigned-to-me")
+        assert accepted_title in mine.inner_text()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            axe(page)
+        mine.get_by_role("link", name=f"Oppakken of afwijzen (#{accepted_id})").click()
+        page.wait_for_url(f"**/vragen/{accepted_id}/toewijzing")
+        axe(page)
+        page.get_by_label("Wanneer verwacht je advies te geven?").fill(expected.isoformat())
+        page.get_by_role("button", name="Ik pak dit op").click()
+        page.wait_for_url(accepted_url)
+        assert "Je pakt deze vraag op" in page.content()
+        page.get_by_label("Je bericht").fill("Oefen samen een ademhalingsoefening en spreek met school een rustplek af.")
+        page.get_by_role("button", name="Advies plaatsen").click()
+        assert "Je bericht is geplaatst." in page.content()
+        log_out(page)
+
+        # Olaf declines his, with a reason: it goes back to Cas's queue, live in his open page.
+        log_in(page, "deskundige2@demo.test")
+        page.goto(f"/vragen/{declined_id}/toewijzing")
+        page.get_by_label("Reden").select_option(label="Valt buiten mijn expertise")
+        page.get_by_role("button", name="Afwijzen").click()
+        page.wait_for_url("**/vragen")
+        assert "Je hebt de toewijzing afgewezen" in page.content()
+        watcher.wait_for_function(
+            "n => Number(document.querySelector('.site-nav [data-live-badge=triage] [data-live-count]').textContent) > n",
+            arg=before)
+        watcher.reload()
+        assert declined_title in watcher.content() and accepted_title not in watcher.content()
+        assert "Olaf Opvoedexpert heeft de toewijzing afgewezen" in watcher.goto(declined_url).text()
+    finally:
+        watcher_context.close()
+    log_out(page)
+
+    # Anna sees who took her question on, by when, and the advice.
+    log_in(page, "gezinswerker@demo.test")
+    page.goto(accepted_url)
+    content = page.content()
+    assert "Eva Deskundige pakt de vraag op." in content
+    assert "Eva Deskundige (Altrecht):" in page.locator("section.question-route").inner_text()
+    assert "advies verwacht op" in page.locator("section.question-route").inner_text()
+    assert "ademhalingsoefening" in content
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        axe(page)

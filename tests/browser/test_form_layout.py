@@ -47,6 +47,7 @@ VISITED_TEMPLATES = {
     "moderation/review.html",
     "consultations/series_form.html",
     "consultations/triage.html",
+    "consultations/triage_settings.html",
     "consultations/attendance.html",
     "accounts/admin/_profile_fields.html",
     "accounts/admin/simple_edit.html",
@@ -150,6 +151,8 @@ def test_coordinator_forms_with_checkboxes(page, axe):
     question_id = open_question(page, OPEN_QUESTION)
     page.goto(f"/vragen/{question_id}/triage")
     check_layout(page, axe, "triage")
+    page.goto("/triage/instellingen")
+    check_layout(page, axe, "triage-instellingen")
     page.goto("/beheer/gebruikers/uitnodigen")
     check_layout(page, axe, "uitnodigen-coordinator")
 

@@ -336,7 +336,7 @@ def test_triage_routes_to_named_experts(cast):
     service.route_to_experts(cast.cas, question, [cast.eva, cast.olaf], now=NOW)
     events = db.session.scalars(db.select(QuestionEvent).filter_by(question_id=question.id, kind="triage_routed")).all()
     assert {e.target_user_id for e in events} == {cast.eva.id, cast.olaf.id}
-    assert _notified(cast.eva, "more_perspectives_requested") and _notified(cast.olaf, "more_perspectives_requested")
+    assert _notified(cast.eva, "assigned") and _notified(cast.olaf, "assigned")
     assert question not in service.triage_queue()
     with pytest.raises(service.ConsultationError):
         service.route_to_experts(cast.cas, question, [cast.anna], now=NOW)

@@ -94,6 +94,15 @@ user_expertise_area = sa.Table(
 )
 
 
+# The teams a triage worker triages for; none means every team (the whole region).
+triage_team = sa.Table(
+    "triage_team",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("team_id", sa.ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class UserRole(db.Model):
     """One role held by one user."""
 
@@ -140,6 +149,13 @@ class User(UserMixin, db.Model):
     # `locked_until` (a growing delay). The lock per address is LoginThrottle's.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until = mapped_column(UtcDateTime)
+    # A coordinator who triages (consultations.service): told of questions waiting for
+    # triage in `triage_teams` (none: every team) and shown the queue's live counter.
+    triage_worker: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # An expert's availability for assignments: away until (and including) this date,
+    # and an optional number of assigned questions per month.
+    absent_until = mapped_column(sa.Date)
+    monthly_capacity: Mapped[int | None] = mapped_column()
 
     team = relationship(Team, back_populates="members")
     organisation = relationship(Organisation, back_populates="members")
@@ -152,6 +168,8 @@ class User(UserMixin, db.Model):
         lazy="selectin",
         order_by=ExpertiseArea.name,
     )
+
+    triage_teams = relationship(Team, secondary=triage_team, order_by=Team.name)
 
     def __repr__(self):
         return f"<User {self.id}>"

@@ -8,7 +8,7 @@ from flask import abort
 from ..accounts.models import Role
 from ..extensions import db
 from .models import AgendaItem, Consultation, Meeting
-from .service import can_see_meeting
+from .service import can_see_meeting, live_assignment
 
 # Roles that take part in meetings; moderators and admins do not.
 MEETING_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.COORDINATOR)
@@ -48,3 +48,17 @@ def access_agenda_item(user, item_id):
     if item is None or not user.has_role(Role.COORDINATOR):
         abort(404)
     return item
+
+
+def access_assignment(user, question_id):
+    """Return `user`'s open or accepted assignment of a question they may see, or 404.
+
+    Only the assigned expert answers an assignment; for anyone else (and for a
+    question they cannot see, or that does not exist) it does not exist.
+    """
+    from ..questions.service import can_see_question
+
+    assignment = live_assignment(user, question_id)
+    if assignment is None or not can_see_question(user, assignment.question):
+        abort(404)
+    return assignment

@@ -2,13 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import CheckboxListField
 from ..core.submissions import SubmissionKeyMixin
 from ..questions.forms import PersonalDataMixin
-from .models import WEEKDAYS, Recurrence
+from .models import WEEKDAYS, DeclineReason, Recurrence
 
 
 def choices(pairs):
@@ -64,6 +64,33 @@ class SharpenForm(FlaskForm):
 
 class RouteForm(FlaskForm):
     experts = CheckboxListField(_l("Doorverwijzen naar deskundigen"), coerce=int)
+
+
+class SetRouteForm(FlaskForm):
+    route = SelectField(_l("Route van deze vraag"), validators=[InputRequired(message=_l("Kies een route."))])
+
+
+class AcceptForm(FlaskForm):
+    expected_on = DateField(_l("Wanneer verwacht je advies te geven?"), validators=[
+        InputRequired(message=_l("Vul in wanneer je advies verwacht te geven."))])
+
+
+class DeclineForm(FlaskForm):
+    reason = SelectField(_l("Reden"), choices=choices([("", _l("Kies een reden"))] + [(r.value, r.label) for r in DeclineReason]),
+                         validators=[InputRequired(message=_l("Kies een reden."))])
+
+
+class TriageSettingsForm(FlaskForm):
+    triage_worker = BooleanField(_l("Ik ben triagist: meld mij nieuwe vragen die op triage wachten"))
+    teams = CheckboxListField(_l("Voor welke buurtteams (geen keuze: alle buurtteams)"), coerce=int)
+
+
+class AvailabilityForm(FlaskForm):
+    absent_until = DateField(_l("Afwezig tot en met"), description=_l("Leeg: je bent beschikbaar."),
+                             validators=[Optional()])
+    monthly_capacity = IntegerField(_l("Hoeveel toegewezen vragen per maand kun je aan?"),
+                                    description=_l("Leeg: geen maximum."),
+                                    validators=[Optional(), NumberRange(0, 100, message=_l("Tussen 0 en 100."))])
 
 
 class BudgetForm(FlaskForm):

@@ -247,6 +247,82 @@ class CalendarFeed(db.Model):
     user = relationship(User)
 
 
+class AssignmentStatus(enum.StrEnum):
+    ASSIGNED = "assigned"  # routed to the expert, no answer yet
+    ACCEPTED = "accepted"  # "ik pak dit op", with an expected date
+    DECLINED = "declined"  # declined with a reason: back to the triage worker
+    EXPIRED = "expired"  # not accepted within one working day: back to the triage worker
+
+    @property
+    def label(self):
+        return {
+            AssignmentStatus.ASSIGNED: _l("Toegewezen, nog niet opgepakt"),
+            AssignmentStatus.ACCEPTED: _l("Pakt dit op"),
+            AssignmentStatus.DECLINED: _l("Afgewezen"),
+            AssignmentStatus.EXPIRED: _l("Niet op tijd opgepakt"),
+        }[self]
+
+
+LIVE_ASSIGNMENT = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.ACCEPTED.value)
+
+
+class DeclineReason(enum.StrEnum):
+    """Why an expert declines an assignment: fixed reasons, so no case text is typed here."""
+
+    NO_TIME = "no_time"
+    OUTSIDE_EXPERTISE = "outside_expertise"
+    ABSENT = "absent"
+    OTHER_EXPERT = "other_expert"
+
+    @property
+    def label(self):
+        return {
+            DeclineReason.NO_TIME: _l("Geen tijd op dit moment"),
+            DeclineReason.OUTSIDE_EXPERTISE: _l("Valt buiten mijn expertise"),
+            DeclineReason.ABSENT: _l("Ik ben afwezig"),
+            DeclineReason.OTHER_EXPERT: _l("Een collega past beter"),
+        }[self]
+
+
+class Assignment(db.Model):
+    """A question routed to one named expert by a triage worker, and the expert's answer.
+
+    Assigned until the expert accepts (with an expected date) or declines (with
+    a reason); an assignment not accepted by `respond_by` (one working day) expires.
+    Declined and expired assignments send the question back to the triage queue.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (sa.Index("ix_assignment_expert_status", "expert_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(10), default=AssignmentStatus.ASSIGNED.value)
+    created_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    respond_by = mapped_column(UtcDateTime, nullable=False, index=True)
+    responded_at = mapped_column(UtcDateTime)
+    expected_on = mapped_column(sa.Date)
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(20))
+
+    question = relationship("Question")
+    expert = relationship(User, foreign_keys=[expert_id])
+    assigned_by = relationship(User, foreign_keys=[assigned_by_id])
+
+    @property
+    def status_enum(self):
+        return AssignmentStatus(self.status)
+
+    @property
+    def is_live(self):
+        return self.status in LIVE_ASSIGNMENT
+
+    @property
+    def decline_reason_label(self):
+        return DeclineReason(self.decline_reason).label if self.decline_reason else ""
+
+
 # Erasing a resident redacts the texts that held its identity (`questions.service.redact_resident_texts`):
 # the daily job vacuums their dead row versions on PostgreSQL (expertise.core.erasure).
 declare_erasable("agenda_item")

@@ -17,22 +17,28 @@ import sqlalchemy as sa
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import format_date as babel_format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import ExpertiseArea, Organisation, Role, User, UserRole, user_expertise_area
+from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User, UserRole, user_expertise_area
+from ..core import workdays
 from ..core.time import AMSTERDAM
 from ..extensions import db
 from ..questions import guard
 from ..questions.models import Post, PostKind, PostStatus, Question, QuestionEvent, Status, Urgency
 from ..questions.service import can_see_question, place_post
-from ..realtime import NotificationKind, notify
+from ..realtime import NotificationKind, notify, publish_on_commit
 from .models import (
+    LIVE_ASSIGNMENT,
     AgendaItem,
+    Assignment,
+    AssignmentStatus,
     Attendance,
     CalendarFeed,
     Consultation,
     ConsultationSkip,
+    DeclineReason,
     ItemSource,
     ItemStatus,
     Meeting,
@@ -59,9 +65,9 @@ class EventKind:
     TRIAGE_SCHEDULED = "triage_scheduled"
 
 
-# Decisions that take a question out of the triage queue.
-TRIAGE_DONE = (EventKind.TRIAGE_ROUTED, EventKind.TRIAGE_SCHEDULED, EventKind.AGENDA_ADDED,
-               EventKind.AGENDA_NOMINATED)
+# Decisions that take a question out of the triage queue for good (routing to experts takes it
+# out only while an assignment is open or accepted: see `triage_queue`).
+TRIAGE_DONE_WITHOUT_ROUTING = (EventKind.TRIAGE_SCHEDULED, EventKind.AGENDA_ADDED, EventKind.AGENDA_NOMINATED)
 
 
 class ConsultationError(Exception):
@@ -865,11 +871,42 @@ def feed_meetings(user, now):
 
 
 # --- triage and the collaboration model ------------------------------------------------------
+#
+# The deployment's COLLABORATION_MODEL is every question's default route; a coordinator can set a
+# question's own route (network, triage or team) and its owner can ask for the team's consultation
+# instead. Each change is a thread event (`route_<name>`). In the `triage` route the triage workers
+# (coordinators with the triage flag, for the question's team or for every team) are told and see a
+# live counter of their queue; routing to named experts makes them *assigned* (`Assignment`): each
+# accepts with an expected date or declines with a reason, and an assignment not accepted within one
+# working day expires (`expire_assignments`, from `flask insights run-reminders`). Declined and
+# expired assignments bring the question back to the queue.
+
+ROUTE_EVENTS = {"network": "route_network", "triage": "route_triage", "team": "route_team"}
+ASSIGNMENT_ACCEPTED = "assignment_accepted"
+ASSIGNMENT_DECLINED = "assignment_declined"
+ASSIGNMENT_EXPIRED = "assignment_expired"
+TRIAGE_COUNT_EVENT = "triage_count"
+MAX_EXPECTED_DAYS = 60
+MAX_CAPACITY = 100
+MAX_ABSENCE_DAYS = 366
 
 
 def collaboration_model():
     """Return the deployment's collaboration model: network, triage or team."""
     return current_app.config.get("COLLABORATION_MODEL", "network")
+
+
+def effective_route(question):
+    """Return the question's route: its own choice, else the deployment's model."""
+    return question.route if question.route in COLLABORATION_MODELS else collaboration_model()
+
+
+def route_label(route):
+    return {
+        "network": _l("Expertisenetwerk: de deskundigen in de gebieden van de vraag"),
+        "triage": _l("Triage: eerst kijkt een triagist naar de vraag"),
+        "team": _l("Expertiseteam: het wekelijks overleg van het buurtteam"),
+    }[route]
 
 
 def experts_in_areas(areas):
@@ -887,20 +924,43 @@ def experts_in_areas(areas):
     ).all()
 
 
-def route_new_question(question, *, now):
-    """Tell the right experts about a just-published question, per the collaboration model.
+def _active_coordinators():
+    return db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.COORDINATOR.value, User.active.is_(True), User.password_hash.is_not(None))
+        .order_by(User.name)
+    ).all()
 
-    `network`: every expert in the question's areas; `team`: the standing
-    experts of the consultations serving the question's team; `triage`:
-    nobody yet — the question waits in the coordinators' triage queue.
-    Return the people notified.
+
+def triage_workers():
+    """Return the active coordinators with the triage flag."""
+    return [c for c in _active_coordinators() if c.triage_worker]
+
+
+def covers_team(worker, team_id):
+    """Return True when `worker` triages for the team (no teams chosen: every team)."""
+    teams = worker.triage_teams
+    return not teams or any(t.id == team_id for t in teams)
+
+
+def triage_workers_for(question):
+    """Return the triage workers of the question's team; without any, every active coordinator.
+
+    The fallback keeps a question in a triage deployment from waiting unseen when
+    nobody has set the triage flag yet.
     """
-    if question.status != Status.OPEN:
-        return []
-    model = collaboration_model()
-    if model == "triage":
-        return []
-    if model == "team":
+    workers = [w for w in triage_workers() if covers_team(w, question.team_id)]
+    return workers or _active_coordinators()
+
+
+def _tell_route(question, route, *, actor, now):
+    """Tell the people of a route about the question; return them."""
+    if route == "triage":
+        recipients = triage_workers_for(question)
+        for person in recipients:
+            notify(person, NotificationKind.TRIAGE_WAITING, question_id=question.id, actor=actor, now=now)
+        return recipients
+    if route == "team":
         people = {e.id: e for s in series_for_team(question.team_id) for e in s.experts if e.is_active}
         recipients = sorted(people.values(), key=lambda p: p.name)
     else:
@@ -909,18 +969,76 @@ def route_new_question(question, *, now):
     kind = (NotificationKind.URGENT_QUESTION_IN_AREA if question.urgency == Urgency.URGENT
             else NotificationKind.NEW_QUESTION_IN_AREA)
     for person in recipients:
-        notify(person, kind, question_id=question.id, actor=question.owner, now=now)
+        notify(person, kind, question_id=question.id, actor=actor, now=now)
     return recipients
 
 
-def triage_queue():
-    """Return open questions (no advice yet) that no coordinator has routed or scheduled, oldest first."""
-    decided = sa.select(QuestionEvent.question_id).where(QuestionEvent.kind.in_(TRIAGE_DONE))
-    return db.session.scalars(
-        sa.select(Question)
-        .where(Question.status == Status.OPEN, Question.id.not_in(decided))
-        .order_by(Question.published_at, Question.id)
-    ).all()
+def route_new_question(question, *, now):
+    """Tell the right people about a just-published question, per its route.
+
+    `network`: every expert in the question's areas; `team`: the standing
+    experts of the consultations serving the question's team; `triage`: no
+    expert yet — the triage workers of its team are told, and their queue
+    counters go up. Return the experts notified (none in triage).
+    """
+    if question.status != Status.OPEN:
+        return []
+    route = effective_route(question)
+    recipients = _tell_route(question, route, actor=question.owner, now=now)
+    if route == "triage":
+        publish_triage_counts()
+        return []
+    return recipients
+
+
+def _open_unmoderated():
+    return sa.and_(Question.status == Status.OPEN.value, Question.moderation_state.is_(None))
+
+
+def _queue_filter():
+    """Open questions that wait for triage: not scheduled, no live assignment, not routed elsewhere."""
+    scheduled = sa.select(QuestionEvent.question_id).where(QuestionEvent.kind.in_(TRIAGE_DONE_WITHOUT_ROUTING))
+    live = sa.select(Assignment.question_id).where(Assignment.status.in_(LIVE_ASSIGNMENT))
+    # Routed before assignments existed: a routing event without any assignment row.
+    legacy = sa.select(QuestionEvent.question_id).where(
+        QuestionEvent.kind == EventKind.TRIAGE_ROUTED,
+        ~sa.exists().where(Assignment.question_id == QuestionEvent.question_id))
+    return sa.and_(
+        _open_unmoderated(), Question.id.not_in(scheduled), Question.id.not_in(live), Question.id.not_in(legacy),
+        sa.or_(Question.route.is_(None), Question.route == "triage"),
+    )
+
+
+def triage_queue(worker=None):
+    """Return the questions waiting for triage, oldest first; for a triage worker, of their teams.
+
+    Waiting: open (no advice yet), not held by moderation, not scheduled for a
+    consultation, without an assignment that is still open or accepted, and not
+    given another route. A question whose assignments were all declined or
+    expired is back in the queue.
+    """
+    query = sa.select(Question).where(_queue_filter())
+    if worker is not None and worker.triage_worker and worker.triage_teams:
+        query = query.where(Question.team_id.in_([t.id for t in worker.triage_teams]))
+    return db.session.scalars(query.order_by(Question.published_at, Question.id)).all()
+
+
+def triage_count(worker):
+    """Return how many questions wait in `worker`'s queue (0 for anyone without the triage flag)."""
+    if not worker.triage_worker or not worker.has_role(Role.COORDINATOR):
+        return 0
+    query = sa.select(sa.func.count(Question.id)).where(_queue_filter())
+    if worker.triage_teams:
+        query = query.where(Question.team_id.in_([t.id for t in worker.triage_teams]))
+    return db.session.scalar(query)
+
+
+def publish_triage_counts():
+    """Queue each triage worker's new counter for after the commit (an id-free count only)."""
+    db.session.flush()
+    for worker in triage_workers():
+        count = triage_count(worker)
+        publish_on_commit(TRIAGE_COUNT_EVENT, {"event": TRIAGE_COUNT_EVENT, "count": count}, f"user:{worker.id}")
 
 
 def sharpening_asked(question_ids):
@@ -939,6 +1057,42 @@ def _require_triage(actor, question):
         raise ConsultationError(_l("Triage kan alleen bij een lopende vraag."))
 
 
+def team_has_consultation(question):
+    """Return True when an active weekly consultation serves the question's team."""
+    return bool(series_for_team(question.team_id))
+
+
+def can_set_route(user, question):
+    """Coordinators may set any route; the owner may ask for the team's consultation."""
+    if question.status not in (Status.OPEN, Status.ADVISED):
+        return False
+    return user.has_role(Role.COORDINATOR) or (user.has_role(Role.FAMILY_WORKER) and question.owner_id == user.id)
+
+
+def set_route(actor, question, route, *, now):
+    """Give the question its own route, record it in the thread and tell the route's people.
+
+    A coordinator (triage worker or not) may choose any route; the owner may
+    choose only `team`: the team's weekly consultation instead of the network
+    or the triage worker.
+    """
+    if route not in COLLABORATION_MODELS:
+        raise ConsultationError(_l("Kies een route."), "route")
+    if not can_set_route(actor, question):
+        raise ConsultationError(_l("Je kunt de route van deze vraag niet wijzigen."))
+    if not actor.has_role(Role.COORDINATOR) and route != "team":
+        raise ConsultationError(_l("Je kunt alleen het overleg van je buurtteam vragen."), "route")
+    if not actor.has_role(Role.COORDINATOR) and not series_for_team(question.team_id):
+        raise ConsultationError(_l("Je buurtteam heeft nog geen wekelijks overleg."), "route")
+    if route == effective_route(question) and question.route is not None:
+        raise ConsultationError(_l("De vraag heeft deze route al."), "route")
+    question.route = route
+    _event(question, actor, ROUTE_EVENTS[route], now)
+    _tell_route(question, route, actor=actor, now=now)
+    publish_triage_counts()
+    return question
+
+
 def ask_sharpening_question(actor, question, *, body, now):
     """Ask the family worker a question in the thread to sharpen theirs; tell them."""
     _require_triage(actor, question)
@@ -951,8 +1105,40 @@ def ask_sharpening_question(actor, question, *, body, now):
     return post
 
 
+def assignments_of_question(question_id):
+    """Return the question's assignments, newest first."""
+    return db.session.scalars(
+        sa.select(Assignment).where(Assignment.question_id == question_id)
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc())
+    ).all()
+
+
+def live_assignment(expert, question_id):
+    """Return the expert's open or accepted assignment of the question, or None."""
+    return db.session.scalar(
+        sa.select(Assignment).where(Assignment.question_id == question_id, Assignment.expert_id == expert.id,
+                                    Assignment.status.in_(LIVE_ASSIGNMENT))
+        .order_by(Assignment.id.desc()).limit(1)
+    )
+
+
+def assigned_to(expert):
+    """Return the expert's open and accepted assignments of running questions, waiting ones first."""
+    rows = db.session.scalars(
+        sa.select(Assignment).join(Question, Question.id == Assignment.question_id)
+        .where(Assignment.expert_id == expert.id, Assignment.status.in_(LIVE_ASSIGNMENT),
+               Question.status.in_((Status.OPEN.value, Status.ADVISED.value)))
+        .order_by(Assignment.created_at, Assignment.id)
+    ).all()
+    return sorted(rows, key=lambda a: a.status != AssignmentStatus.ASSIGNED.value)
+
+
 def route_to_experts(actor, question, experts, *, now):
-    """Refer a question to named experts; each is told. Others still see it as before."""
+    """Assign a question to named experts; each is told and has one working day to accept.
+
+    An expert who already holds an open or accepted assignment of the question
+    is skipped. Others still see the question as before.
+    """
     _require_triage(actor, question)
     experts = [e for e in experts if e is not None]
     if not experts:
@@ -960,11 +1146,87 @@ def route_to_experts(actor, question, experts, *, now):
     for expert in experts:
         if not expert.has_role(Role.EXPERT) or not expert.is_active:
             raise ConsultationError(_l("Kies actieve deskundigen."), "experts")
-    for expert in experts:
+    fresh = [e for e in experts if live_assignment(e, question.id) is None]
+    if not fresh:
+        raise ConsultationError(_l("Deze deskundigen zijn al aan de vraag toegewezen."), "experts")
+    respond_by = workdays.add_working_days(now, 1)
+    for expert in fresh:
+        db.session.add(Assignment(question_id=question.id, expert_id=expert.id, assigned_by_id=actor.id,
+                                  status=AssignmentStatus.ASSIGNED.value, created_at=now, respond_by=respond_by))
         _event(question, actor, EventKind.TRIAGE_ROUTED, now, target=expert)
-        notify(expert, NotificationKind.MORE_PERSPECTIVES_REQUESTED, question_id=question.id, actor=actor, now=now)
+        notify(expert, NotificationKind.ASSIGNED, question_id=question.id, actor=actor, now=now)
+    publish_triage_counts()
+    return fresh
+
+
+def _require_open_assignment(actor, assignment):
+    if assignment is None or assignment.expert_id != actor.id:
+        raise ConsultationError(_l("Deze vraag is niet aan jou toegewezen."))
+    if assignment.status != AssignmentStatus.ASSIGNED.value:
+        raise ConsultationError(_l("Je hebt op deze toewijzing al geantwoord."))
+    if assignment.question.status not in (Status.OPEN, Status.ADVISED):
+        raise ConsultationError(_l("De vraag loopt niet meer."))
+
+
+def _returned_to_triage(assignment, now, *, actor):
+    """Tell whoever assigned (or the team's triage workers) that the question is back."""
+    people = [assignment.assigned_by] if assignment.assigned_by is not None and assignment.assigned_by.is_active \
+        else triage_workers_for(assignment.question)
+    for person in people:
+        notify(person, NotificationKind.ASSIGNMENT_RETURNED, question_id=assignment.question_id, actor=actor, now=now)
+    publish_triage_counts()
+
+
+def accept_assignment(actor, assignment, *, expected_on, now):
+    """Accept an assignment ("ik pak dit op") with the date the owner may expect advice."""
+    _require_open_assignment(actor, assignment)
+    today = local_today(now)
+    if expected_on is None:
+        raise ConsultationError(_l("Vul in wanneer je advies verwacht te geven."), "expected_on")
+    if not today <= expected_on <= today + timedelta(days=MAX_EXPECTED_DAYS):
+        raise ConsultationError(
+            _l("Kies een datum vanaf vandaag en binnen %(days)d dagen.", days=MAX_EXPECTED_DAYS), "expected_on")
+    assignment.status = AssignmentStatus.ACCEPTED.value
+    assignment.expected_on = expected_on
+    assignment.responded_at = now
+    question = assignment.question
+    _event(question, actor, ASSIGNMENT_ACCEPTED, now)
+    notify(question.owner, NotificationKind.ASSIGNMENT_ACCEPTED, question_id=question.id, actor=actor, now=now)
     db.session.flush()
-    return experts
+    return assignment
+
+
+def decline_assignment(actor, assignment, *, reason, now):
+    """Decline an assignment with one of the fixed reasons; the question goes back to triage."""
+    _require_open_assignment(actor, assignment)
+    if reason not in {r.value for r in DeclineReason}:
+        raise ConsultationError(_l("Kies een reden."), "reason")
+    assignment.status = AssignmentStatus.DECLINED.value
+    assignment.decline_reason = reason
+    assignment.responded_at = now
+    _event(assignment.question, actor, ASSIGNMENT_DECLINED, now)
+    _returned_to_triage(assignment, now, actor=actor)
+    return assignment
+
+
+def expire_assignments(now):
+    """Expire assignments not accepted by their time (one working day); return them.
+
+    Idempotent: an expired assignment is no longer open, so a second run finds nothing.
+    """
+    due = db.session.scalars(
+        sa.select(Assignment).where(Assignment.status == AssignmentStatus.ASSIGNED.value,
+                                    Assignment.respond_by <= now)
+        .order_by(Assignment.respond_by, Assignment.id)
+    ).all()
+    for assignment in due:
+        assignment.status = AssignmentStatus.EXPIRED.value
+        assignment.responded_at = now
+        actor = assignment.assigned_by or assignment.expert
+        _event(assignment.question, actor, ASSIGNMENT_EXPIRED, now, target=assignment.expert)
+        _returned_to_triage(assignment, now, actor=None)
+    db.session.flush()
+    return due
 
 
 def schedule_for_consultation(actor, question, meeting, *, note="", pii_confirmed=False, now):
@@ -974,7 +1236,110 @@ def schedule_for_consultation(actor, question, meeting, *, note="", pii_confirme
                      now=now)
     _event(question, actor, EventKind.TRIAGE_SCHEDULED, now)
     notify(question.owner, NotificationKind.CONSULTATION_UPDATE, question_id=question.id, actor=actor, now=now)
+    publish_triage_counts()
     return item
+
+
+# --- availability, capacity and routing suggestions --------------------------------------------
+
+
+def set_triage_worker(actor, *, triage_worker, teams):
+    """Set the coordinator's own triage flag and the teams they triage for (none: every team)."""
+    _require_coordinator(actor)
+    actor.triage_worker = bool(triage_worker)
+    actor.triage_teams = list(teams) if triage_worker else []
+    db.session.flush()
+    return actor
+
+
+def set_availability(actor, *, absent_until, monthly_capacity, now):
+    """Set the expert's own absence (until and including a date) and optional monthly capacity."""
+    if not actor.has_role(Role.EXPERT):
+        raise ConsultationError(_l("Alleen een deskundige kan dit doen."))
+    today = local_today(now)
+    if absent_until is not None and not today <= absent_until <= today + timedelta(days=MAX_ABSENCE_DAYS):
+        raise ConsultationError(_l("Kies een datum vanaf vandaag en binnen een jaar."), "absent_until")
+    if monthly_capacity is not None and not 0 <= monthly_capacity <= MAX_CAPACITY:
+        raise ConsultationError(_l("Vul een aantal tussen 0 en %(max)d in.", max=MAX_CAPACITY), "monthly_capacity")
+    actor.absent_until = absent_until
+    actor.monthly_capacity = monthly_capacity
+    db.session.flush()
+    return actor
+
+
+def is_absent(expert, now):
+    return expert.absent_until is not None and expert.absent_until >= local_today(now)
+
+
+def assignments_this_month(expert_ids, now):
+    """Return {expert id: assignments made this (Amsterdam) month that were not declined or expired}."""
+    if not expert_ids:
+        return {}
+    today = local_today(now)
+    start = datetime.combine(today.replace(day=1), time(0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    rows = db.session.execute(
+        sa.select(Assignment.expert_id, sa.func.count(Assignment.id))
+        .where(Assignment.expert_id.in_(expert_ids), Assignment.created_at >= start,
+               Assignment.status.in_(LIVE_ASSIGNMENT))
+        .group_by(Assignment.expert_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass
+class Suggestion:
+    """An expert for a question, with what makes them fit (or not) and why, in words."""
+
+    expert: User
+    matching_areas: list
+    absent: bool
+    used: int
+    capacity: int | None
+    reasons: list = field(default_factory=list)
+
+    @property
+    def has_capacity(self):
+        return self.capacity is None or self.used < self.capacity
+
+    @property
+    def recommended(self):
+        return bool(self.matching_areas) and not self.absent and self.has_capacity
+
+
+def suggest_experts(question, *, now):
+    """Return every active expert as a Suggestion, best first, each with the reasons in words.
+
+    Best first: available (not absent) with capacity left this month in the
+    question's areas, then by the number of the question's areas they cover;
+    absent or full experts come last but stay choosable.
+    """
+    experts = active_experts()
+    used = assignments_this_month([e.id for e in experts], now)
+    area_ids = {a.id for a in question.areas}
+    suggestions = []
+    for expert in experts:
+        matching = [a for a in expert.expertise_areas if a.id in area_ids]
+        item = Suggestion(expert, matching, is_absent(expert, now), used.get(expert.id, 0), expert.monthly_capacity)
+        if matching:
+            item.reasons.append(_("Expertise: %(areas)s", areas=", ".join(a.name for a in matching)))
+        else:
+            item.reasons.append(_("Geen van de gebieden van de vraag"))
+        if item.absent:
+            item.reasons.append(_("Afwezig tot en met %(date)s",
+                                  date=babel_format_date(expert.absent_until, "d MMMM yyyy")))
+        else:
+            item.reasons.append(_("Beschikbaar"))
+        if item.capacity is None:
+            item.reasons.append(_("%(used)d toegewezen deze maand", used=item.used))
+        elif item.has_capacity:
+            item.reasons.append(_("Capaciteit: %(used)d van %(capacity)d deze maand", used=item.used,
+                                  capacity=item.capacity))
+        else:
+            item.reasons.append(_("Vol: %(used)d van %(capacity)d deze maand", used=item.used, capacity=item.capacity))
+        suggestions.append(item)
+    suggestions.sort(key=lambda s: (not s.recommended, s.absent, not s.has_capacity, -len(s.matching_areas),
+                                    s.expert.name, s.expert.id))
+    return suggestions
 
 
 def active_experts():
@@ -983,6 +1348,10 @@ def active_experts():
         .where(UserRole.role == Role.EXPERT.value, User.active.is_(True), User.password_hash.is_not(None))
         .order_by(User.name)
     ).all()
+
+
+def active_teams():
+    return db.session.scalars(sa.select(Team).where(Team.active.is_(True)).order_by(Team.name)).all()
 
 
 def active_areas():

@@ -13,23 +13,35 @@ from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User
 from ..core import submissions
 from ..core.forms import ActionForm
 from ..core.params import to_int
-from ..core.templating import home_card, menu_item
+from ..core.templating import home_card, menu_badge, menu_item
 from ..core.time import utcnow
 from ..extensions import NOTIFYING_LIMIT, db, limiter, per_user
 from ..questions import guard
 from ..questions.access import access_question
 from ..questions.service import QuestionError
 from . import service
-from .access import MEETING_ROLES, access_agenda_item, access_managed_meeting, access_meeting, access_series
+from .access import (
+    MEETING_ROLES,
+    access_agenda_item,
+    access_assignment,
+    access_managed_meeting,
+    access_meeting,
+    access_series,
+)
 from .forms import (
+    AcceptForm,
+    AvailabilityForm,
     BudgetForm,
     ConclusionForm,
+    DeclineForm,
     InviteForm,
     NominateForm,
     RouteForm,
     SeriesForm,
+    SetRouteForm,
     SharpenForm,
     SkipForm,
+    TriageSettingsForm,
     choices,
 )
 from .models import ItemStatus, MeetingStatus
@@ -439,16 +451,50 @@ def nominate(question_id):
 @bp.route("/triage")
 @role_required(*COORDINATOR)
 def triage_queue():
-    """List the open questions no coordinator has routed or scheduled yet, oldest first."""
-    questions = service.triage_queue()
+    """List the questions waiting for triage, oldest first (a triage worker's own teams)."""
+    questions = service.triage_queue(current_user)
     return render_template("consultations/triage_queue.html", questions=questions,
                            waiting=service.sharpening_asked([q.id for q in questions]),
                            model=service.collaboration_model())
 
 
+def _triage_settings_form():
+    form = TriageSettingsForm()
+    form.teams.choices = choices((t.id, t.name) for t in service.active_teams())
+    return form
+
+
+@bp.route("/triage/instellingen", methods=["GET", "POST"])
+@role_required(*COORDINATOR)
+def triage_settings():
+    """Let a coordinator say whether they triage, and for which teams."""
+    form = _triage_settings_form()
+    if request.method == "GET":
+        form.triage_worker.data = current_user.triage_worker
+        form.teams.data = [t.id for t in current_user.triage_teams]
+    elif form.validate_on_submit():
+        teams = db.session.scalars(db.select(Team).where(Team.id.in_(form.teams.data or []))).all()
+        service.set_triage_worker(current_user, triage_worker=form.triage_worker.data, teams=teams)
+        db.session.commit()
+        flash(_("Je triage-instellingen zijn opgeslagen."), "success")
+        return redirect(url_for("consultations.triage_queue"))
+    elif form.csrf_token.errors:
+        abort(400)
+    return render_template("consultations/triage_settings.html", form=form)
+
+
+def _route_form(question):
+    form = SetRouteForm(prefix="route")
+    form.route.choices = choices((r, service.route_label(r)) for r in service.COLLABORATION_MODELS)
+    if not form.is_submitted():
+        form.route.data = service.effective_route(question)
+    return form
+
+
 def _triage_forms(question, now):
     route_form = RouteForm(prefix="route")
-    route_form.experts.choices = choices(_expert_choices())
+    suggestions = service.suggest_experts(question, now=now)
+    route_form.experts.choices = choices((s.expert.id, s.expert.name) for s in suggestions)
     schedule_form = NominateForm(prefix="agenda")
     meetings = service.meeting_choices(question, now, open_only=False)
     known = {m.consultation_id for m in meetings}
@@ -458,22 +504,26 @@ def _triage_forms(question, now):
             if found is not None:
                 meetings.append(found)
     schedule_form.meeting.choices = choices((m.id, _meeting_label(m)) for m in meetings)
-    return SharpenForm(prefix="vraag"), route_form, schedule_form, meetings
+    return SharpenForm(prefix="vraag"), route_form, schedule_form, meetings, suggestions
 
 
 @bp.route("/vragen/<int:question_id>/triage")
 @role_required(*COORDINATOR)
 def triage(question_id):
-    """Show the triage actions for one question: sharpen, route, schedule."""
+    """Show the triage actions for one question: route, sharpen, assign, schedule."""
     question = access_question(current_user, question_id)
     return _render_triage(question, *_triage_forms(question, utcnow()))
 
 
-def _render_triage(question, sharpen_form, route_form, schedule_form, meetings, report=None, guarded=None):
+def _render_triage(question, sharpen_form, route_form, schedule_form, meetings, suggestions, report=None,
+                   guarded=None, set_route_form=None):
     """Render the triage page; `report` is what the guard found in the form `guarded` ("vraag", "agenda")."""
     db.session.commit()
     page = render_template("consultations/triage.html", question=question, sharpen_form=sharpen_form,
                            route_form=route_form, schedule_form=schedule_form, meetings=meetings,
+                           suggestions_by_id={str(s.expert.id): s for s in suggestions}, set_route_form=set_route_form or _route_form(question),
+                           assignments=service.assignments_of_question(question.id),
+                           route=service.effective_route(question), default_route=service.collaboration_model(),
                            guard_report=report, guarded=guarded, highlight=guard.highlight)
     return page  # no-store, as every response (core/security.py)
 
@@ -495,6 +545,35 @@ def _triage_done(question, action, success):
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("questions.detail", question_id=question.id))
+
+
+@bp.route("/vragen/<int:question_id>/route", methods=["POST"])
+@role_required(Role.COORDINATOR, Role.FAMILY_WORKER)
+@limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
+def set_route(question_id):
+    """Set the question's route: any for a coordinator, the team's consultation for its owner."""
+    question = access_question(current_user, question_id)
+    if not service.can_set_route(current_user, question):
+        abort(403)
+    form = _route_form(question)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+    else:
+        try:
+            service.set_route(current_user, question, form.route.data, now=utcnow())
+        except service.ConsultationError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De route van de vraag is gewijzigd; dit staat in de geschiedenis."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    if not current_user.has_role(Role.COORDINATOR):
+        for message in form.route.errors:
+            flash(message, "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    return _render_triage(question, *_triage_forms(question, utcnow()), set_route_form=form)
 
 
 @bp.route("/vragen/<int:question_id>/triage/verduidelijken", methods=["POST"])
@@ -524,20 +603,27 @@ def sharpen(question_id):
 @role_required(*COORDINATOR)
 @limiter.limit(NOTIFYING_LIMIT, methods=["POST"], key_func=per_user)
 def route(question_id):
-    """Refer the question to one or more named experts."""
+    """Assign the question to one or more named experts."""
     question = access_question(current_user, question_id)
-    _sharpen, form, _schedule, _meetings = _triage_forms(question, utcnow())
-    if not form.validate_on_submit():
+    forms = _triage_forms(question, utcnow())
+    form = forms[1]
+    if not form.validate_on_submit() or not form.experts.data:
         if form.csrf_token.errors:
             abort(400)
-        flash(_("Kies minstens één deskundige."), "error")
-        return redirect(url_for("consultations.triage", question_id=question.id))
+        db.session.rollback()
+        form.experts.errors = list(form.experts.errors) + [_("Kies minstens één deskundige.")]
+        return _render_triage(question, *forms)
     experts = db.session.scalars(db.select(User).where(User.id.in_(form.experts.data or []))).all()
-    return _triage_done(
-        question,
-        lambda: service.route_to_experts(current_user, question, experts, now=utcnow()),
-        _("De vraag is doorverwezen; de deskundigen krijgen een melding."),
-    )
+    try:
+        service.route_to_experts(current_user, question, experts, now=utcnow())
+    except service.ConsultationError as error:
+        db.session.rollback()
+        _apply_error(form, error)
+        return _render_triage(question, *forms)
+    db.session.commit()
+    flash(_("De vraag is toegewezen; de deskundigen krijgen een melding en hebben één werkdag om hem op te pakken."),
+          "success")
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 @bp.route("/vragen/<int:question_id>/triage/agenderen", methods=["POST"])
@@ -563,6 +649,114 @@ def schedule(question_id):
         )
     except (guard.PersonalDataBlocked, guard.PersonalDataWarning) as error:
         return _guard_refused(question, error, forms, "agenda")
+
+
+# --- assignments and availability ------------------------------------------------------------
+
+
+def _render_assignment(assignment, accept_form=None, decline_form=None):
+    return render_template("consultations/assignment.html", assignment=assignment, question=assignment.question,
+                           accept_form=accept_form or AcceptForm(prefix="oppakken"),
+                           decline_form=decline_form or DeclineForm(prefix="afwijzen"))
+
+
+@bp.route("/vragen/<int:question_id>/toewijzing")
+@role_required(Role.EXPERT)
+def assignment(question_id):
+    """Show the expert's assignment of a question: accept with a date, or decline with a reason."""
+    return _render_assignment(access_assignment(current_user, question_id))
+
+
+@bp.route("/vragen/<int:question_id>/toewijzing/oppakken", methods=["POST"])
+@role_required(Role.EXPERT)
+def accept(question_id):
+    """Accept the assignment ("ik pak dit op") with the expected date of the advice."""
+    found = access_assignment(current_user, question_id)
+    form = AcceptForm(prefix="oppakken")
+    if form.validate_on_submit():
+        try:
+            service.accept_assignment(current_user, found, expected_on=form.expected_on.data, now=utcnow())
+        except service.ConsultationError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Je pakt deze vraag op; de gezinswerker ziet dat je ermee bezig bent."), "success")
+            return redirect(url_for("questions.detail", question_id=question_id))
+    elif form.csrf_token.errors:
+        abort(400)
+    return _render_assignment(found, accept_form=form)
+
+
+@bp.route("/vragen/<int:question_id>/toewijzing/afwijzen", methods=["POST"])
+@role_required(Role.EXPERT)
+def decline(question_id):
+    """Decline the assignment with a reason; the question goes back to the triage worker."""
+    found = access_assignment(current_user, question_id)
+    form = DeclineForm(prefix="afwijzen")
+    if form.validate_on_submit():
+        try:
+            service.decline_assignment(current_user, found, reason=form.reason.data, now=utcnow())
+        except service.ConsultationError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Je hebt de toewijzing afgewezen; de vraag gaat terug naar de triage."), "success")
+            return redirect(url_for("questions.index"))
+    elif form.csrf_token.errors:
+        abort(400)
+    return _render_assignment(found, decline_form=form)
+
+
+@bp.route("/beschikbaarheid", methods=["GET", "POST"])
+@role_required(Role.EXPERT)
+def availability():
+    """Let an expert say until when they are away and how many assigned questions a month they take."""
+    form = AvailabilityForm()
+    if request.method == "GET":
+        form.absent_until.data = current_user.absent_until
+        form.monthly_capacity.data = current_user.monthly_capacity
+    elif form.validate_on_submit():
+        try:
+            service.set_availability(current_user, absent_until=form.absent_until.data,
+                                     monthly_capacity=form.monthly_capacity.data, now=utcnow())
+        except service.ConsultationError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Je beschikbaarheid is opgeslagen."), "success")
+            return redirect(url_for("consultations.availability"))
+    elif form.csrf_token.errors:
+        abort(400)
+    return render_template("consultations/availability.html", form=form,
+                           used=service.assignments_this_month([current_user.id], utcnow()).get(current_user.id, 0))
+
+
+@bp.app_context_processor
+def _assignment_helpers():
+    """Let the question pages show the route, who is on a question, and an expert's assignments."""
+    def question_route(question):
+        return service.effective_route(question)
+
+    def question_assignments(question):
+        return [a for a in service.assignments_of_question(question.id)]
+
+    def my_assignments():
+        if not current_user.is_authenticated or not current_user.has_role(Role.EXPERT):
+            return []
+        return service.assigned_to(current_user)
+
+    def my_assignment(question):
+        if not current_user.is_authenticated or not current_user.has_role(Role.EXPERT):
+            return None
+        return service.live_assignment(current_user, question.id)
+
+    return {"question_route": question_route, "question_assignments": question_assignments,
+            "my_assignments": my_assignments, "my_assignment": my_assignment,
+            "route_label": service.route_label, "route_form": _route_form,
+            "team_has_consultation": service.team_has_consultation}
 
 
 # --- expert hours ------------------------------------------------------------------------------
@@ -670,7 +864,8 @@ def feed_ics(token):
 
 
 menu_item("consultations.index", _l("Wekelijks overleg"), roles=MEETING_ROLES, order=20)
-menu_item("consultations.triage_queue", _l("Triage"), roles=COORDINATOR, order=21)
+menu_item("consultations.triage_queue", _l("Triage"), roles=COORDINATOR, order=21, badge="triage")
+menu_badge("triage", service.triage_count)
 menu_item("consultations.hours", _l("Uren deskundigen"), roles=COORDINATOR, order=22)
 home_card(
     "consultations.index",

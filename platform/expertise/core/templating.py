@@ -23,16 +23,35 @@ class _Entry:
     title: object
     roles: frozenset
     text: object = ""
+    badge: str | None = None
 
 
 _MENU: list[_Entry] = []
 _CARDS: list[_Entry] = []
+# Live counters shown next to a menu entry: name -> callable(user) -> int (0 hides the badge).
+_BADGES: dict = {}
 
 
-def menu_item(endpoint, title, roles=(), order=50):
-    """Show a link in the main menu to users with one of `roles` (all if empty)."""
-    _MENU.append(_Entry(order, endpoint, title, frozenset(roles)))
+def menu_item(endpoint, title, roles=(), order=50, badge=None):
+    """Show a link in the main menu to users with one of `roles` (all if empty).
+
+    `badge` names a counter registered with `menu_badge`; pages update it live from
+    the Socket.IO event of the same name (static/js/notifications.js).
+    """
+    _MENU.append(_Entry(order, endpoint, title, frozenset(roles), badge=badge))
     _MENU.sort(key=lambda e: e.order)
+
+
+def menu_badge(name, count):
+    """Register the counter `count(user) -> int` of the menu entries with badge `name`."""
+    _BADGES[name] = count
+
+
+def _badge(entry):
+    """Return (name, count) of an entry's badge for the current user, or None when it has none."""
+    if entry.badge is None or entry.badge not in _BADGES or not _visible(entry):
+        return None
+    return entry.badge, _BADGES[entry.badge](current_user)
 
 
 def home_card(endpoint, title, text, roles=(), order=50):
@@ -49,6 +68,7 @@ def init_app(app):
     _install_gettext(app)
 
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(format_day, "format_day")
     app.add_template_global(csrf_field, "csrf_field")
 
     @app.context_processor
@@ -56,7 +76,7 @@ def init_app(app):
         return {
             "get_locale": get_locale,
             "current_path": request.full_path.rstrip("?") if request else "/",
-            "main_menu": lambda: [(e.endpoint, e.title, _visible(e)) for e in _MENU],
+            "main_menu": lambda: [(e.endpoint, e.title, _visible(e), _badge(e)) for e in _MENU],
             "home_cards": lambda: [e for e in _CARDS if _visible(e)],
         }
 
@@ -69,6 +89,13 @@ def csrf_field(form):
     """
     hidden = [getattr(form, name, None) for name in ("csrf_token", "submission_key")]
     return Markup("").join(field(id=False) for field in hidden if field is not None)
+
+
+def format_day(value, fmt="EEEE d MMMM yyyy"):
+    """Format a calendar date (no time zone) in the request's language ("donderdag 3 december 2026")."""
+    from flask_babel import format_date
+
+    return format_date(value, fmt) if value else ""
 
 
 def local_datetime(value, fmt="d MMM yyyy HH:mm"):

@@ -31,7 +31,8 @@ def init_app(app):
 
     @insights.command("run-reminders")
     def run_reminders_command():
-        """Send the reminders that are due: norm passed, close with feedback, follow-up (idempotent).
+        """Send the reminders that are due: assignment time-outs, triage escalation, norm passed,
+        close with feedback, follow-up (idempotent).
 
         For cron, e.g. every 15 minutes: `*/15 * * * * cd /srv/expertise &&
         .venv/bin/flask --app run insights run-reminders`. A second run sends nothing twice.
@@ -41,7 +42,8 @@ def init_app(app):
 
         counts = run_reminders(utcnow())
         db.session.commit()  # notifications and e-mails go out after this commit
-        click.echo(f"{counts['norm_passed']} question(s) past the norm, {counts['close_reminders']} close "
+        click.echo(f"{counts['assignments_expired']} assignment(s) back to triage, {counts['triage_escalated']} "
+                   f"question(s) escalated in triage, {counts['norm_passed']} question(s) past the norm, {counts['close_reminders']} close "
                    f"reminder(s), {counts['follow_ups']} follow-up question(s).")
 
     app.cli.add_command(insights)

@@ -23,6 +23,7 @@ sa.Index("ix_question_closed_at", Question.closed_at)
 class ReminderKind(enum.StrEnum):
     NORM_PASSED = "norm_passed"  # the coordinators heard the question passed its norm
     CLOSE = "close"  # the owner was asked to close an advised question with feedback
+    TRIAGE_ESCALATED = "triage_escalated"  # every coordinator heard it waits too long for triage
 
 
 class Reminder(db.Model):

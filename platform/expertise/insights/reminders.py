@@ -9,6 +9,13 @@ marker is not acted on again, so a second run in the same minute sends nothing.
   (`advice_due_at`, from `Urgency.advice_working_days` and the working-day
   calendar) has passed: every active coordinator (the triage workers, in the
   triage model too) is notified once.
+- **triage escalation**: a question that waits in the triage queue (its route is
+  `triage`) for longer than the triage norm — half its advice norm in working hours,
+  so 24 working hours for a normal and 12 for an urgent question, leaving the other
+  half for the advice — escalates once: its triage workers and every other active
+  coordinator hear it (`triage_escalated`).
+- **assignment time-out**: an assignment not accepted within one working day goes
+  back to the triage worker who made it (`consultations.service.expire_assignments`).
 - **close reminder**: a question advised `INSIGHTS_CLOSE_REMINDER_DAYS` (10) days
   ago and still not closed: the owner is reminded once to close it with feedback.
 - **follow-up**: `INSIGHTS_FOLLOW_UP_WEEKS` (8) weeks after closing, the owner is
@@ -29,6 +36,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role, User, UserRole
+from ..core import workdays
 from ..extensions import db
 from ..questions.models import Post, PostKind, PostStatus, Question, Status
 from ..realtime import NotificationKind, notify
@@ -76,6 +84,26 @@ def notify_norm_passed(now):
     return questions
 
 
+def escalate_triage(now):
+    """Escalate once each question in the triage route waiting past half its advice norm; return them."""
+    from ..consultations import service as consultations
+
+    waiting = [q for q in consultations.triage_queue() if consultations.effective_route(q) == "triage"]
+    marked = set(db.session.scalars(
+        sa.select(Reminder.question_id).where(Reminder.kind == ReminderKind.TRIAGE_ESCALATED.value,
+                                              Reminder.question_id.in_([q.id for q in waiting]))
+    )) if waiting else set()
+    late = [q for q in waiting if q.id not in marked
+            and workdays.working_hours(q.published_at, now) >= q.urgency_enum.advice_norm_hours / 2]
+    coordinators = _coordinators() if late else []
+    for question in late:
+        db.session.add(Reminder(question_id=question.id, kind=ReminderKind.TRIAGE_ESCALATED.value, sent_at=now))
+        for person in coordinators:
+            notify(person, NotificationKind.TRIAGE_ESCALATED, question_id=question.id, now=now)
+    db.session.flush()
+    return late
+
+
 def remind_to_close(now):
     """Remind each owner once of a question advised N days ago and still not closed."""
     days = current_app.config.get("INSIGHTS_CLOSE_REMINDER_DAYS", 10)
@@ -111,8 +139,12 @@ def ask_follow_up(now):
 
 
 def run_reminders(now):
-    """Run the three jobs; return {job: number of questions acted on}."""
+    """Run the jobs; return {job: number of questions (or assignments) acted on}."""
+    from ..consultations.service import expire_assignments
+
     return {
+        "assignments_expired": len(expire_assignments(now)),
+        "triage_escalated": len(escalate_triage(now)),
         "norm_passed": len(notify_norm_passed(now)),
         "close_reminders": len(remind_to_close(now)),
         "follow_ups": len(ask_follow_up(now)),

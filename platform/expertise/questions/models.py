@@ -199,6 +199,9 @@ class Question(db.Model):
     # updated or withdrawn). Raised by an UPDATE that holds the row until commit, so a
     # version is committed only after every lower one: the live page's sync cursor.
     sync_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The collaboration model chosen for this question (network, triage, team);
+    # None: the deployment's COLLABORATION_MODEL (consultations.service.effective_route).
+    route: Mapped[str | None] = mapped_column(sa.String(10))
 
     owner = relationship(User, foreign_keys=[owner_id])
     resident = relationship(Resident)

@@ -34,6 +34,12 @@ class NotificationKind(enum.StrEnum):
     CLOSE_REMINDER = "close_reminder"
     FOLLOW_UP_REQUEST = "follow_up_request"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    # Triage and assignment (consultations.service, and the reminder job's time-out).
+    TRIAGE_WAITING = "triage_waiting"
+    TRIAGE_ESCALATED = "triage_escalated"
+    ASSIGNED = "assigned"
+    ASSIGNMENT_ACCEPTED = "assignment_accepted"
+    ASSIGNMENT_RETURNED = "assignment_returned"
 
     @property
     def label(self):
@@ -60,6 +66,11 @@ KIND_LABELS = {
     NotificationKind.CLOSE_REMINDER: _l("Herinnering om een geadviseerde vraag af te sluiten"),
     NotificationKind.FOLLOW_UP_REQUEST: _l("Vraag hoe het verder is gegaan na het afsluiten"),
     NotificationKind.FOLLOW_UP_ANSWERED: _l("Hoe het verder ging na een vraag waarop ik adviseerde"),
+    NotificationKind.TRIAGE_WAITING: _l("Nieuwe vraag die wacht op triage"),
+    NotificationKind.TRIAGE_ESCALATED: _l("Vraag die te lang wacht op triage"),
+    NotificationKind.ASSIGNED: _l("Vraag die aan mij is toegewezen"),
+    NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt een vraag op"),
+    NotificationKind.ASSIGNMENT_RETURNED: _l("Toewijzing afgewezen of niet op tijd opgepakt"),
 }
 
 

@@ -174,6 +174,11 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.CLOSE_REMINDER: _l("Vraag #%(number)d heeft advies: sluit hem af met je terugkoppeling"),
     NotificationKind.FOLLOW_UP_REQUEST: _l("Hoe is het verder gegaan na vraag #%(number)d?"),
     NotificationKind.FOLLOW_UP_ANSWERED: _l("De gezinswerker vertelde hoe het verder ging na vraag #%(number)d"),
+    NotificationKind.TRIAGE_WAITING: _l("Vraag #%(number)d wacht op triage"),
+    NotificationKind.TRIAGE_ESCALATED: _l("Vraag #%(number)d wacht langer dan de norm op triage"),
+    NotificationKind.ASSIGNED: _l("Vraag #%(number)d is aan jou toegewezen: pak je hem op?"),
+    NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt vraag #%(number)d op"),
+    NotificationKind.ASSIGNMENT_RETURNED: _l("Vraag #%(number)d is terug bij de triage: de toewijzing is afgewezen of verlopen"),
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -194,6 +199,11 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.CLOSE_REMINDER: _l("Een vraag heeft advies: sluit hem af met je terugkoppeling"),
     NotificationKind.FOLLOW_UP_REQUEST: _l("Hoe is het verder gegaan na je vraag?"),
     NotificationKind.FOLLOW_UP_ANSWERED: _l("De gezinswerker vertelde hoe het verder ging"),
+    NotificationKind.TRIAGE_WAITING: _l("Er wacht een vraag op triage"),
+    NotificationKind.TRIAGE_ESCALATED: _l("Een vraag wacht langer dan de norm op triage"),
+    NotificationKind.ASSIGNED: _l("Er is een vraag aan jou toegewezen"),
+    NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt een vraag op"),
+    NotificationKind.ASSIGNMENT_RETURNED: _l("Een vraag is terug bij de triage"),
 }
 
 MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
@@ -274,6 +284,11 @@ DEFAULT_DELIVERY = {
     NotificationKind.CLOSE_REMINDER: Delivery.IMMEDIATELY,
     NotificationKind.FOLLOW_UP_REQUEST: Delivery.IMMEDIATELY,
     NotificationKind.FOLLOW_UP_ANSWERED: Delivery.DAILY,
+    NotificationKind.TRIAGE_WAITING: Delivery.IMMEDIATELY,
+    NotificationKind.TRIAGE_ESCALATED: Delivery.IMMEDIATELY,
+    NotificationKind.ASSIGNED: Delivery.IMMEDIATELY,
+    NotificationKind.ASSIGNMENT_ACCEPTED: Delivery.IMMEDIATELY,
+    NotificationKind.ASSIGNMENT_RETURNED: Delivery.IMMEDIATELY,
 }
 # Security notices: always e-mailed at once, whatever the person chose.
 ALWAYS_IMMEDIATE = {NotificationKind.LOGIN_ATTEMPTS}
@@ -289,8 +304,10 @@ KINDS_BY_ROLE = {
         NotificationKind.FLAG_RESOLVED,
         NotificationKind.CLOSE_REMINDER,
         NotificationKind.FOLLOW_UP_REQUEST,
+        NotificationKind.ASSIGNMENT_ACCEPTED,
     ],
     Role.EXPERT: [
+        NotificationKind.ASSIGNED,
         NotificationKind.NEW_QUESTION_IN_AREA,
         NotificationKind.URGENT_QUESTION_IN_AREA,
         NotificationKind.FOLLOW_UP_ANSWERED,
@@ -303,7 +320,9 @@ KINDS_BY_ROLE = {
     ],
     Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
     Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST,
-                       NotificationKind.FLAG_RESOLVED, NotificationKind.NORM_PASSED],
+                       NotificationKind.FLAG_RESOLVED, NotificationKind.NORM_PASSED,
+                       NotificationKind.TRIAGE_WAITING, NotificationKind.TRIAGE_ESCALATED,
+                       NotificationKind.ASSIGNMENT_RETURNED],
     Role.ADMIN: [],
 }
 
