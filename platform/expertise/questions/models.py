@@ -199,6 +199,8 @@ class Question(db.Model):
     # updated or withdrawn). Raised by an UPDATE that holds the row until commit, so a
     # version is committed only after every lower one: the live page's sync cursor.
     sync_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the retention job emptied its texts and thread (`service.erase_case_texts`).
+    texts_erased_at = mapped_column(UtcDateTime)
 
     owner = relationship(User, foreign_keys=[owner_id])
     resident = relationship(Resident)
