@@ -137,7 +137,8 @@ class AnswerFound(db.Model):
     found_at = mapped_column(UtcDateTime, default=utcnow, nullable=False, index=True)
 
 
-# The search index is hand-written in the migration (FTS5 on SQLite, GIN on PostgreSQL).
-declare_hand_written("case_summary_fts", "ix_case_summary_search")
+# The search index is hand-written in the migration (FTS5 on SQLite; on PostgreSQL a generated
+# `search_vector` column with a GIN index).
+declare_hand_written("case_summary_fts", "ix_case_summary_search", "search_vector")
 # Withdrawing an unpublished summary deletes its text: vacuumed daily on PostgreSQL.
 declare_erasable("case_summary", rebuild_indexes=("ix_case_summary_search",))

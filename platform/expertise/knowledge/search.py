@@ -5,8 +5,8 @@ The same approach as the question search (`questions.search`): Snowball's Dutch
 finds "opvoeden" on either database.
 
 * PostgreSQL: `to_tsvector('dutch', …)` over title, situation, request, advice
-  and outcome, served by the GIN index `ix_case_summary_search`; ranked by
-  `ts_rank`.
+  and outcome, kept in the generated column `search_vector` with the GIN index
+  `ix_case_summary_search`; ranked by `ts_rank`.
 * SQLite: the contentless FTS5 table `case_summary_fts` (stems only, no copy
   of the text), filled by triggers through `dutch_stems()`; ranked by `bm25`.
 
@@ -28,11 +28,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 20
 MAX_SIMILAR_WORDS = 30
 
-PG_DOCUMENT = (
-    "to_tsvector('dutch', coalesce(case_summary.title, '') || ' ' || coalesce(case_summary.situation, '') || ' ' || "
-    "coalesce(case_summary.request, '') || ' ' || coalesce(case_summary.advice, '') || ' ' || "
-    "coalesce(case_summary.outcome_note, ''))"
-)
+# PostgreSQL: the stored tsvector of title, situation, request, advice and outcome (see the migration).
+PG_DOCUMENT = "case_summary.search_vector"
 
 # Snowball's Dutch stop words (PostgreSQL's 'dutch' list leaves these out too), plus the
 # placeholders of the scrub: they say nothing about what a case is about.
