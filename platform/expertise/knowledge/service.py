@@ -246,12 +246,21 @@ def redact_published(question_ids, redact):
 SORTS = ("relevance", "newest")
 
 
+# Counting every match of a common word costs more than the page itself: the count stops here
+# (the page says "meer dan 1000"), as do the page numbers.
+COUNT_CAP = 1000
+
+
 @dataclass
 class Page:
     items: list
     total: int
     page: int
     pages: int
+
+    @property
+    def capped(self):
+        return self.total > COUNT_CAP
 
     @property
     def has_prev(self):
@@ -270,9 +279,10 @@ def find_summaries(*, text=None, area_id=None, band=None, sort="relevance", page
     """Return a Page of published summaries matching the words, area and age band.
 
     Sorted by relevance (when there are words) or by publication date, newest first.
+    `total` is counted up to COUNT_CAP + 1.
     """
     query = sa.select(CaseSummary).where(_published())
-    count = sa.select(sa.func.count(CaseSummary.id)).where(_published())
+    count = sa.select(CaseSummary.id).where(_published())
     matches = search.ranked_matches(text) if text else None
     if matches is not None:
         query = query.join(matches, matches.c.id == CaseSummary.id)
@@ -289,8 +299,8 @@ def find_summaries(*, text=None, area_id=None, band=None, sort="relevance", page
         query = query.order_by(matches.c.rank, CaseSummary.published_at.desc())
     else:
         query = query.order_by(CaseSummary.published_at.desc(), CaseSummary.id.desc())
-    total = db.session.scalar(count)
-    pages = max(1, -(-total // per_page))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(count.limit(COUNT_CAP + 1).subquery()))
+    pages = max(1, -(-min(total, COUNT_CAP) // per_page))
     page = min(max(1, page), pages)
     items = db.session.scalars(
         query.options(selectinload(CaseSummary.areas)).limit(per_page).offset((page - 1) * per_page)
