@@ -130,3 +130,12 @@ def test_erasing_the_resident_withdraws_unpublished_summaries(cast, login):
     assert response.status_code == 302, response.status_code
     db.session.expire_all()
     assert db.session.get(CaseSummary, summary_id) is None
+
+
+def test_the_platforms_advice_headings_do_not_ask_the_owner_to_confirm(cast, login):
+    question = make_closed_case(cast.anna, cast.olaf, advice="Maak een vast ritueel.")
+    db.session.commit()
+    anna = login(cast.anna)
+    summary = _offer(anna, question)
+    assert summary.advice.startswith("Youké (Opvoeding):")
+    assert anna.post(f"/kennisbank/aanbod/{summary.id}", _review_form(summary)).status_code == 302

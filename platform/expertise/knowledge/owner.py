@@ -51,8 +51,9 @@ def save_summary(owner, summary, question, *, texts, pii_confirmed=False, submit
     known = None
     if question is not None and question.owner_id == owner.id:
         known = _identity(owner, question, private_key=private_key, now=now, source=source)
-    report = guard.check_texts({name: texts.get(name) or "" for name in service.TEXT_FIELDS}, known,
-                               confirmed=pii_confirmed)
+    checked = {name: texts.get(name) or "" for name in service.TEXT_FIELDS}
+    checked["advice"] = service.without_headings(checked["advice"], summary.organisations or [])
+    report = guard.check_texts(checked, known, confirmed=pii_confirmed)
     service.update_summary(owner, summary, texts=texts, pii_check=report.record(), now=now)
     if submit:
         service.submit_summary(owner, summary, now)

@@ -91,6 +91,18 @@ def _advice_sections(question, scrub):
     return "\n\n".join(sections), organisations
 
 
+def without_headings(advice, organisations):
+    """Return the advice text without the headings the platform wrote ("Youké (Opvoeding):").
+
+    For the guard's check of the owner's edits: an area name in a heading is
+    no personal data ("Opvoeding" reads like a name to the rules), and the
+    owner did not write it.
+    """
+    starts = tuple(organisations) + (str(_l("Deskundige")),)
+    return "\n".join("" if line.rstrip().endswith(":") and line.startswith(starts) else line
+                     for line in (advice or "").split("\n"))
+
+
 def build_summary(owner, question, *, scrub, now):
     """Create the draft summary of a closed question, every text passed through `scrub`.
 
