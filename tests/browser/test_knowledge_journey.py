@@ -12,8 +12,19 @@ import uuid
 import pytest
 
 from .helpers import log_in, log_out
+from .test_form_layout import SCREENSHOTS, WARNED_TEXT, check_layout
 
 pytestmark = pytest.mark.browser
+
+
+def _widths(page, axe, name, widths):
+    """Check the page with axe at each width (a screenshot each with SCREENSHOT_DIR)."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        if SCREENSHOTS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        axe(page)
 
 
 def test_closed_case_is_published_and_suggested_to_another_team(page, axe):
@@ -50,6 +61,13 @@ def test_closed_case_is_published_and_suggested_to_another_team(page, axe):
     assert page.get_by_label("Titel").input_value() == title
     assert "Youké" in page.get_by_label("Adviezen").input_value()
     axe(page)
+    # An edit with a phone number: the guard warns, and the form shows its checkbox (laid out at both widths).
+    situation = page.get_by_label("Situatie").input_value()
+    page.get_by_label("Situatie").fill(situation + " " + WARNED_TEXT)
+    page.get_by_role("button", name="Bewaren").click()
+    assert page.get_by_label("Dit zijn geen herleidbare gegevens").is_visible()
+    check_layout(page, axe, "kennisbank-aanbod-waarschuwing")
+    page.get_by_label("Situatie").fill(situation)
     page.get_by_role("button", name="Indienen voor de kennisbank").click()
     assert "Ingediend: wacht op een moderator" in page.content()
     log_out(page)
@@ -71,15 +89,15 @@ def test_closed_case_is_published_and_suggested_to_another_team(page, axe):
     page.get_by_label("Situatie").fill(f"Ze heeft {marker} en nachtmerries sinds een brand.")
     suggestion = page.locator("[data-similar-results]").get_by_role("link", name=title)
     suggestion.wait_for(timeout=10000)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        axe(page)
+    _widths(page, axe, "kennisbank-suggesties", (1280, 390))
     suggestion.click()
     page.wait_for_url("**/kennisbank/*")
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert "Advies van" in page.content() or "Youké" in page.content()
-    for width in (390, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        axe(page)
+    _widths(page, axe, "kennisbank-casus", (390, 1280))
+    page.goto(f"/kennisbank?q={marker}")
+    assert page.get_by_role("link", name=title).is_visible()
+    _widths(page, axe, "kennisbank-zoeken", (390, 1280))
+    page.get_by_role("link", name=title).click()
     page.get_by_role("button", name="Ja, ik hoef mijn vraag niet te stellen").click()
     assert "Fijn dat je je antwoord hebt gevonden." in page.content()

@@ -103,3 +103,17 @@ def test_question_form_shows_similar_cases_without_javascript_and_counts_an_answ
     assert db.session.scalar(db.select(db.func.count(AnswerFound.id)).where(AnswerFound.team_id == cast.bram.team_id)) == 1
     now = utcnow()
     assert service.answers_found(now - timedelta(days=1), now + timedelta(days=1)) == 1
+
+
+def test_dashboard_counts_answers_found_per_team(cast, login):
+    from expertise.insights import service as insights
+
+    summary = _publish(cast, "Driftbuien", "Driftbuien.")
+    db.session.commit()
+    for _ in range(5):
+        assert login(cast.bram).post(f"/kennisbank/{summary.id}/gevonden").status_code == 302
+    period = insights.period_of("maand", utcnow().astimezone(insights.AMSTERDAM).date())
+    assert insights.answers_found(period, insights.Filters()) == 5
+    assert insights.answers_found(period, insights.Filters(team_id=cast.anna.team_id)) == 0
+    page = login(cast.cas).get("/inzicht?periode=maand").get_data(as_text=True)
+    assert "Vraag niet gesteld, antwoord gevonden (kennisbank)" in page
