@@ -22,7 +22,7 @@ import re
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..questions.search import stem
+from ..questions.search import PG_SEARCH_DOCUMENT, stem
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 20
@@ -69,12 +69,20 @@ def _is_postgresql():
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def ranked_matches(text, *, any_word=False, table="case_summary", fts="case_summary_fts", document=PG_DOCUMENT):
-    """Return a subquery (id, rank) of rows matching `text`, or None when `text` has no words.
+# What can be searched: table -> (its FTS5 table on SQLite, its tsvector on PostgreSQL).
+TARGETS = {
+    "case_summary": ("case_summary_fts", PG_DOCUMENT),
+    "question": ("question_fts", PG_SEARCH_DOCUMENT),
+}
+
+
+def ranked_matches(text, *, any_word=False, table="case_summary"):
+    """Return a subquery (id, rank) of rows of `table` matching `text`, or None when `text` has no words.
 
     A lower rank is a better match on both databases (ts_rank is negated).
-    `table`, `fts` and `document` are fixed names from this package, never input.
+    The SQL names come from TARGETS only; the words are bound parameters.
     """
+    fts, document = TARGETS[table]
     words = telling_words(text) if any_word else _words(text, MAX_WORDS)
     if not words:
         return None
@@ -88,12 +96,12 @@ def ranked_matches(text, *, any_word=False, table="case_summary", fts="case_summ
         else:
             params = {"w": " ".join(words)[:500]}
             query = "plainto_tsquery('dutch', :w)"
-        sql = (f"SELECT {table}.id AS id, -ts_rank({document}, q.query) AS rank "
+        sql = (f"SELECT {table}.id AS id, -ts_rank({document}, q.query) AS rank "  # nosec B608: names from TARGETS
                f"FROM {table}, ({'SELECT ' + query + ' AS query'}) AS q WHERE {document} @@ q.query")
     else:
         match = _fts5(words, " OR " if any_word else " ")
         if not match:
             return None
         params = {"w": match}
-        sql = f"SELECT rowid AS id, bm25({fts}) AS rank FROM {fts} WHERE {fts} MATCH :w"
+        sql = f"SELECT rowid AS id, bm25({fts}) AS rank FROM {fts} WHERE {fts} MATCH :w"  # nosec B608: names from TARGETS
     return sa.text(sql).bindparams(**params).columns(id=sa.Integer, rank=sa.Float).subquery("matches")

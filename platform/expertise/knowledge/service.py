@@ -21,7 +21,6 @@ from ..accounts.models import ExpertiseArea, Role
 from ..core import erasure
 from ..extensions import db
 from ..questions.models import PostKind, PostStatus, Question, Status
-from ..questions.search import PG_SEARCH_DOCUMENT
 from ..questions.service import visible_questions_filter
 from . import search
 from .models import AGE_BANDS, AnswerFound, CaseSummary, SummaryStatus, age_band
@@ -336,8 +335,7 @@ def similar_cases(user, *, title, situation, request="", limit=SIMILAR_CASES):
     ).all()
     questions = []
     if user.team_id is not None:
-        q_matches = search.ranked_matches(text, any_word=True, table="question", fts="question_fts",
-                                          document=PG_SEARCH_DOCUMENT)
+        q_matches = search.ranked_matches(text, any_word=True, table="question")
         questions = db.session.scalars(
             sa.select(Question).join(q_matches, q_matches.c.id == Question.id).where(
                 Question.team_id == user.team_id, Question.status.in_([Status.OPEN.value, Status.ADVISED.value]),
