@@ -175,6 +175,10 @@ class BaseConfig:
     AUDIT_MAC_KEY_ID = int(os.environ.get("AUDIT_MAC_KEY_ID", "1"))
     # Days after a question is closed until the resident's identity is erased.
     IDENTITY_RETENTION_DAYS = int(os.environ.get("IDENTITY_RETENTION_DAYS", "365"))
+    # Days after closing until a question's texts and thread are emptied (F18), in the same job.
+    CASE_TEXT_RETENTION_DAYS = int(os.environ.get("CASE_TEXT_RETENTION_DAYS", "730"))
+    # The knowledge base of closed cases (/kennisbank); offering a case stays the owner's choice.
+    KNOWLEDGE_BASE_ENABLED = _env_bool("KNOWLEDGE_BASE_ENABLED", True)
 
     # How experts hear of new questions (DESIGN.md, the three collaboration models):
     # "network" (all experts in the areas), "triage" (a coordinator first) or

@@ -74,10 +74,29 @@ OBJECTS = {
     "assignment": lambda c: factories.make_assignment(c.cas, c.obj("question"), c.eva),
     # anna's question, advised by eva, closed, and asked "hoe is het verder gegaan?"
     "follow_up": lambda c: factories.make_follow_up(c.anna, c.eva),
+    # anna's closed case (not offered yet), one offered as a draft, one submitted, one published
+    "closed_case": lambda c: factories.make_closed_case(c.anna, c.eva, title="Afgesloten casus"),
+    "summary_draft": lambda c: _summary(c, "draft"),
+    "summary_submitted": lambda c: _summary(c, "submitted"),
+    "summary_published": lambda c: _summary(c, "published"),
 }
 
 
+def _summary(c, state):
+    from expertise.core.time import utcnow
+    from expertise.knowledge import scrub, service
+
+    question = factories.make_closed_case(c.anna, c.eva, title=f"Casus {state}")
+    summary = service.build_summary(c.anna, question, scrub=scrub.scrub_text, now=utcnow())
+    if state != "draft":
+        service.submit_summary(c.anna, summary, utcnow())
+    if state == "published":
+        service.decide_summary(c.mila, summary, approve=True, reason="", now=utcnow())
+    return summary
+
+
 MEETING_ROLES = (Role.FAMILY_WORKER, Role.EXPERT, Role.COORDINATOR)
+KNOWLEDGE_READERS = QUESTION_ROLES
 COORDINATOR = (Role.COORDINATOR,)
 EXPERT = (Role.EXPERT,)
 
@@ -277,4 +296,17 @@ RULES = [
     RouteRule("moderation.flag_post", "GET", lambda c: f"/berichten/{_advice(c)}/melden", QUESTION_ROLES),
     RouteRule("moderation.flag_question", "GET", lambda c: f"/vragen/{_q(c)}/melden", QUESTION_ROLES),
     RouteRule("questions.posts_since", "GET", lambda c: f"/vragen/{_q(c)}/berichten?na=0", QUESTION_ROLES),
+    # The knowledge base: every professional reads it; the owner offers and reviews; moderators approve.
+    RouteRule("knowledge.index", "GET", lambda c: "/kennisbank?q=driftbuien", KNOWLEDGE_READERS),
+    RouteRule("knowledge.detail", "GET", lambda c: f"/kennisbank/{c.obj('summary_published').id}", KNOWLEDGE_READERS),
+    RouteRule("knowledge.offer", "POST", lambda c: f"/vragen/{c.obj('closed_case').id}/kennisbank", OWNER),
+    RouteRule("knowledge.review_own", "GET", lambda c: f"/kennisbank/aanbod/{c.obj('summary_draft').id}", OWNER),
+    RouteRule("knowledge.withdraw_own", "POST", lambda c: f"/kennisbank/aanbod/{c.obj('summary_draft').id}/intrekken", OWNER),
+    RouteRule("knowledge.found", "POST", lambda c: f"/kennisbank/{c.obj('summary_published').id}/gevonden", FW),
+    RouteRule("knowledge.similar", "POST", lambda c: "/kennisbank/vergelijkbaar", FW,
+              data=lambda c: {"title": "Driftbuien", "situation": "Driftbuien na de scheiding"}),
+    RouteRule("knowledge.review_queue", "GET", lambda c: "/moderatie/kennisbank", MODERATORS),
+    RouteRule("knowledge.review", "GET", lambda c: f"/moderatie/kennisbank/{c.obj('summary_submitted').id}", MODERATORS),
+    RouteRule("knowledge.review", "POST", lambda c: f"/moderatie/kennisbank/{c.obj('summary_submitted').id}", MODERATORS,
+              data=lambda c: {"actie": "approve", "reason": ""}),
 ]

@@ -102,6 +102,7 @@ def _drop_everything():
     if db.engine.dialect.name == "sqlite":
         # The FTS5 search table is hand-written in a migration, not in the models.
         db.session.execute(db.text("DROP TABLE IF EXISTS question_fts"))
+        db.session.execute(db.text("DROP TABLE IF EXISTS case_summary_fts"))
     db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
     db.session.commit()
 

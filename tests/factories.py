@@ -190,3 +190,31 @@ def make_assignment(coordinator, question, expert, *, now=None):
 
     service.route_to_experts(coordinator, question, [expert], now=now or utcnow())
     return service.live_assignment(expert, question.id)
+
+
+# --- knowledge base ----------------------------------------------------------
+
+
+def make_closed_case(owner, expert, *, title="Driftbuien na de scheiding", situation="Het kind heeft driftbuien.",
+                     request="Hoe kunnen de ouders helpen?", advice="Help de ouders met een vast ritme.", resident=None,
+                     child_age=9, now=None):
+    """A question of `owner` with `expert`'s advice, closed with feedback (through the services)."""
+    from expertise.questions import service
+
+    now = now or utcnow()
+    question = make_question(owner, title=title, situation=situation, request=request, areas=expert.expertise_areas,
+                             resident=resident, child_age=child_age, now=now)
+    make_post(expert, question, advice, now=now)
+    service.close_question(owner, question, outcome="followed", explanation="Het ritme hielp.", now=now)
+    return question
+
+
+def make_published_summary(owner, moderator, question, *, now=None):
+    """Build, submit and publish the summary of a closed question (scrubbed without identity or deduce)."""
+    from expertise.knowledge import scrub, service
+
+    now = now or utcnow()
+    summary = service.build_summary(owner, question, scrub=scrub.scrub_text, now=now)
+    service.submit_summary(owner, summary, now)
+    service.decide_summary(moderator, summary, approve=True, reason="", now=now)
+    return summary

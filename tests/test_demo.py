@@ -36,16 +36,19 @@ def test_every_demo_account_logs_in(app, login):
         assert client.get("/").status_code == 200
 
 
-def test_seed_demo_adds_open_questions_and_an_advice_once(app):
+def test_seed_demo_adds_open_questions_an_advice_and_published_cases_once(app):
+    from expertise.knowledge.models import CaseSummary
     from expertise.questions.models import Post, Question
 
     runner = app.test_cli_runner()
     runner.invoke(args=["seed-demo"])
     runner.invoke(args=["seed-demo"])
     questions = db.session.scalars(db.select(Question)).all()
-    assert len(questions) == 3
-    assert {q.status for q in questions} == {"open", "advised"}
-    assert db.session.scalar(db.select(db.func.count(Post.id))) == 1
+    assert len(questions) == 5
+    assert sorted(q.status for q in questions) == ["advised", "closed", "closed", "open", "open"]
+    assert db.session.scalar(db.select(db.func.count(Post.id))) == 3  # one advice, and one per closed case
+    summaries = db.session.scalars(db.select(CaseSummary)).all()
+    assert len(summaries) == 2 and {s.status for s in summaries} == {"published"}
 
 
 def test_seed_demo_gives_family_workers_key_pairs_and_prints_a_recovery_kit_once(app, login):

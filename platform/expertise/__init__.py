@@ -78,6 +78,7 @@ def create_app(config_object):
     from .audit import cli as audit_cli, models as audit_models, service as audit_service  # noqa: F401
     from .core import erasure, errors, health, logs, origins, proxy, security, submissions, templating  # noqa: F401
     from .vault import cli as vault_cli, service as vault_service, views as vault_views
+    from .knowledge import models as knowledge_models, views as knowledge_views  # noqa: F401
     from . import cli
 
     # Refuse to start on a cryptography/OpenSSL build without Argon2id or HPKE.
@@ -94,6 +95,7 @@ def create_app(config_object):
     app.register_blueprint(health.bp)
     consultation_service.init_app(app)
     app.register_blueprint(insights_views.bp)
+    app.register_blueprint(knowledge_views.bp)
     audit_cli.init_app(app)
     insights_cli.init_app(app)
     audit_service.init_app(app)

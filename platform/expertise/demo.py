@@ -111,6 +111,7 @@ def seed_demo():
         if vault_service.can_own_residents(user) and vault_service.user_key(user) is None:
             vault_service.enrol_user(user, DEMO_PASSWORD, now=now, with_recovery_code=False)
     _seed_questions(areas, now)
+    _seed_knowledge_cases(areas, now)
     _seed_consultation(teams, now)
     _seed_triage(now)
     db.session.flush()
@@ -173,6 +174,64 @@ def _seed_questions(areas, now):
         if advice:
             adviser = db.session.scalar(db.select(User).filter_by(email=advice[0]))
             service.post_reply(adviser, question, body=advice[1], now=published + timedelta(hours=3))
+
+
+# Invented closed cases, published in the knowledge base: (owner e-mail, title, situation, request,
+# age, areas, closed days ago, (adviser e-mail, advice), outcome, feedback).
+KNOWLEDGE_CASES = [
+    (
+        "gezinswerker3@demo.test",
+        "Driftbuien bij een kleuter sinds de komst van een baby",
+        "Een kleuter van 4 heeft sinds de geboorte van een broertje dagelijks driftbuien. Hij slaat, gooit met "
+        "speelgoed en wil niet meer naar bed. Ouders zijn moe en reageren steeds bozer.",
+        "Hoe kunnen ouders de driftbuien opvangen zonder dat het escaleert?",
+        4, ["Opvoeding"], 40,
+        ("deskundige2@demo.test",
+         "Jaloezie na de komst van een baby is heel gewoon. Geef de kleuter elke dag een kwartier "
+         "aandacht alleen voor hem, benoem zijn gevoel (\"je bent boos\") en blijf zelf rustig tijdens een driftbui. "
+         "Prijs wat goed gaat. Een vast bedritueel geeft houvast."),
+        "followed", "Ouders doen dagelijks het kwartier samen; de driftbuien zijn na vier weken veel minder.",
+    ),
+    (
+        "gezinswerker3@demo.test",
+        "Puber gamet 's nachts en gaat niet meer naar school",
+        "Een jongen van 14 gamet tot diep in de nacht, komt 's ochtends zijn bed niet uit en heeft de laatste "
+        "maand de helft van de lessen gemist. Ouders nemen de telefoon af, wat tot ruzie leidt.",
+        "Is dit een gameverslaving, en hoe krijgen we hem weer naar school?",
+        14, ["GGZ / psychiatrie", "Onderwijs & leerplicht"], 75,
+        ("deskundige@demo.test",
+         "Kijk eerst naar wat het gamen oplevert: vaak is het een vlucht voor somberheid of pesten. Maak samen met "
+         "de jongere en school een opbouwschema, met afspraken over schermtijd die hij zelf mee bedenkt. Betrek de "
+         "leerplichtambtenaar vroeg, als steun en niet als straf."),
+        "partly", "School en leerplicht werken mee; de schermafspraken lukken nog maar half.",
+    ),
+]
+
+
+def _seed_knowledge_cases(areas, now):
+    """Add the demo knowledge-base cases that are missing (by title): closed, scrubbed, published."""
+    from .knowledge import scrub, service as knowledge
+    from .knowledge.models import CaseSummary
+    from .questions import service
+
+    moderator = db.session.scalar(db.select(User).filter_by(email="moderator@demo.test"))
+    for email, title, situation, request, age, area_names, days_ago, advice, outcome, feedback in KNOWLEDGE_CASES:
+        if db.session.scalar(db.select(CaseSummary.id).filter_by(title=title)) is not None:
+            continue
+        owner = db.session.scalar(db.select(User).filter_by(email=email))
+        asked = now - timedelta(days=days_ago + 14)
+        closed = now - timedelta(days=days_ago)
+        question = service.post_question(
+            owner, title=title, situation=situation, request=request, child_age=age,
+            areas=[areas[a] for a in area_names], urgency="normal", visibility="team", family_consent=True,
+            now=asked,
+        )
+        adviser = db.session.scalar(db.select(User).filter_by(email=advice[0]))
+        service.post_reply(adviser, question, body=advice[1], now=asked + timedelta(hours=5))
+        service.close_question(owner, question, outcome=outcome, explanation=feedback, now=closed)
+        summary = knowledge.build_summary(owner, question, scrub=scrub.scrub_text, now=closed)
+        knowledge.submit_summary(owner, summary, closed)
+        knowledge.decide_summary(moderator, summary, approve=True, reason="", now=closed + timedelta(hours=2))
 
 
 def seed_demo_totp():

@@ -37,6 +37,19 @@ class World:
             self._clients[user.id] = self._login(user)
         return self._clients[user.id]
 
+    def summary(self):
+        """anna's second, closed question about the same resident, offered for the knowledge base (a draft)."""
+        if getattr(self, "_summary", None) is None:
+            from expertise.knowledge import scrub, service as knowledge
+
+            from ..factories import make_closed_case
+
+            question = make_closed_case(self.cast.anna, self.cast.eva, resident=self.question.resident,
+                                        title="Eerdere casus over slapen")
+            self._summary = knowledge.build_summary(self.cast.anna, question, scrub=scrub.scrub_text, now=utcnow())
+            db.session.commit()
+        return self._summary
+
     def meeting(self):
         return consultations.next_meeting(self.series, utcnow(), open_only=True)
 
@@ -149,6 +162,24 @@ def _sharpen(world, text, extra=None):
                                              {"vraag-body": text} | (extra or {}))
 
 
+_SUMMARY_TEXTS = {"title": "Slapen na de scheiding", "situation": "Het kind slaapt slecht.", "request": "Wat helpt?",
+                  "advice": "Een vast ritueel.", "outcome_note": "Het hielp."}
+
+
+def _summary_field(name):
+    def submit(world, text, extra=None):
+        summary = world.summary()
+        return world.client(world.cast.anna).post(f"/kennisbank/aanbod/{summary.id}",
+                                                  _SUMMARY_TEXTS | {name: text, "actie": "opslaan"} | (extra or {}))
+    return submit
+
+
+def _summary_texts(name):
+    from expertise.knowledge.models import CaseSummary
+
+    return lambda: _all(getattr(CaseSummary, name))
+
+
 _ANNA, _EVA, _OLAF, _CAS = (lambda c: c.anna), (lambda c: c.eva), (lambda c: c.olaf), (lambda c: c.cas)
 
 DRIVERS = [
@@ -171,4 +202,7 @@ DRIVERS = [
     Driver("ConclusionForm.conclusion", "coordinator", "conclusion", "", _conclusion,
            lambda: _all(AgendaItem.conclusion) + _post_texts(), guard.HOLD),
     Driver("SharpenForm.body", "coordinator", "vraag-body", "", _sharpen, _post_texts, guard.HOLD),
+] + [
+    Driver(f"SummaryForm.{name}", "owner", name, "pii_confirmed", _summary_field(name), _summary_texts(name))
+    for name in ("title", "situation", "request", "advice", "outcome_note")
 ]

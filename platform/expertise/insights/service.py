@@ -752,8 +752,28 @@ def overview(period, filters, now, *, questions=None, consultation=None):
         [text(_l("Vervolgvragen beantwoord")), answered],
         [text(_l("Vervolg: situatie verbeterd")), improved],
         [text(_l("Vervolg: verwijzing voorkomen")), avoided],
+        [text(_l("Vraag niet gesteld, antwoord gevonden (kennisbank)")), count(answers_found(period, filters))],
     ]
     return table
+
+
+def answers_found(period, filters):
+    """How often a family worker found the answer in the knowledge base and did not ask (per team, area).
+
+    Counted when someone presses "Ja, ik hoef mijn vraag niet te stellen" on a case
+    (`knowledge.service.record_answer_found`). The team filter is the finder's team, the
+    area filter the case's areas; an organisation filter does not apply (nobody advised).
+    """
+    from ..knowledge.models import AnswerFound, case_summary_area
+
+    query = sa.select(sa.func.count(AnswerFound.id)).where(AnswerFound.found_at >= period.start,
+                                                            AnswerFound.found_at < period.end)
+    if filters.team_id is not None:
+        query = query.where(AnswerFound.team_id == filters.team_id)
+    if filters.area_id is not None:
+        query = query.where(AnswerFound.summary_id.in_(
+            sa.select(case_summary_area.c.summary_id).where(case_summary_area.c.expertise_area_id == filters.area_id)))
+    return int(db.session.scalar(query))
 
 
 def dashboard(period, filters, now):

@@ -132,6 +132,12 @@ class CloseForm(PersonalDataMixin, FlaskForm):
             Length(max=1000, message=_l("Gebruik hoogstens 1000 tekens.")),
         ],
     )
+    offer_for_knowledge_base = BooleanField(
+        _l("Bied deze casus aan voor de kennisbank"),
+        description=_l("Het platform maakt een samenvatting zonder namen, data, plaatsen en andere herleidbare "
+                       "gegevens. Jij leest hem na; pas na goedkeuring door een moderator zien anderen hem."),
+        default=False,
+    )
 
 
 RATING_CHOICES = choices([("", _l("— geen cijfer —"))] + [(n, n) for n in range(1, 6)])

@@ -202,6 +202,8 @@ class Question(db.Model):
     # The collaboration model chosen for this question (network, triage, team);
     # None: the deployment's COLLABORATION_MODEL (consultations.service.effective_route).
     route: Mapped[str | None] = mapped_column(sa.String(10))
+    # When the retention job emptied its texts and thread (`service.erase_case_texts`).
+    texts_erased_at = mapped_column(UtcDateTime)
 
     owner = relationship(User, foreign_keys=[owner_id])
     resident = relationship(Resident)

@@ -12,6 +12,7 @@ or texts.
 from flask_babel import lazy_gettext as _l
 
 from ..audit import service as audit
+from ..knowledge import service as knowledge
 from ..moderation.pii import KnownIdentity
 from ..vault import service as vault
 from ..vault.access import access_own_resident
@@ -269,6 +270,10 @@ def erase_resident(owner, resident, *, private_key, now, source=None):
         raise _vault_error(error) from None
     target = known(identity)
     parts, questions = service.redact_resident_texts(resident, lambda text: guard.redact_identity(text, target), now)
+    # The knowledge base: what is not published goes; a published summary is checked once more.
+    question_ids = [q.id for q in service.questions_of_resident(resident)]
+    withdrawn = knowledge.withdraw_unpublished(question_ids)
+    parts += knowledge.redact_published(question_ids, lambda text: guard.redact_identity(text, target))
     try:
         vault.erase_identity(owner, resident, now=now, source=source)
     except vault.VaultError as error:
@@ -276,6 +281,9 @@ def erase_resident(owner, resident, *, private_key, now, source=None):
     if parts:
         audit.record(audit.IDENTITY_TEXTS_REDACT, actor=owner, now=now, object_type="resident",
                      object_id=resident.id, source=source, detail=f"parts={parts} questions={questions}")
+    if withdrawn:
+        audit.record(audit.IDENTITY_TEXTS_REDACT, actor=owner, now=now, object_type="resident",
+                     object_id=resident.id, source=source, detail=f"knowledge_summaries_withdrawn={withdrawn}")
     return parts
 
 

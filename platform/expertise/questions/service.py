@@ -639,6 +639,69 @@ def redact_resident_texts(resident, redact, now):
     return texts, changed_questions
 
 
+# What a question's title becomes when retention empties its texts.
+RETAINED_TITLE = "[tekst verwijderd na de bewaartermijn]"
+
+
+def erase_case_texts(question, now):
+    """Empty a closed question's texts and thread for good (retention, F18); return the texts emptied.
+
+    The title becomes RETAINED_TITLE; situation, request, closing feedback,
+    every post (its earlier revisions deleted), flag notes, moderators'
+    reasons and the agenda notes and conclusions become empty. What stays is
+    what the figures need: dates, areas, team, outcome, ratings, counts. A
+    published knowledge-base summary is a record of its own and stays. The
+    transaction erases on disk (`core.erasure`), SQLite's search index merged.
+    """
+    from ..consultations.models import AgendaItem
+    from ..moderation.models import Flag, ModerationDecision
+
+    texts = 0
+
+    def empty(row, *attrs, value=""):
+        nonlocal texts
+        for attr in attrs:
+            if getattr(row, attr):
+                setattr(row, attr, value)
+                texts += 1
+
+    empty(question, "title", value=RETAINED_TITLE)
+    empty(question, "situation", "situation_html", "request", "request_html", "outcome_note")
+    for post in question.posts:
+        empty(post, "body", "body_html")
+        for revision in list(post.revisions):
+            db.session.delete(revision)
+            texts += 1
+    for row in db.session.scalars(sa.select(Flag).where(Flag.question_id == question.id)):
+        empty(row, "note")
+    for row in db.session.scalars(sa.select(ModerationDecision).where(ModerationDecision.question_id == question.id)):
+        empty(row, "reason")
+    for row in db.session.scalars(sa.select(AgendaItem).where(AgendaItem.question_id == question.id)):
+        empty(row, "discussion_note", "conclusion")
+    question.texts_erased_at = now
+    return texts
+
+
+def purge_case_texts(now, days=None):
+    """Empty the texts of every question closed more than `days` ago (CASE_TEXT_RETENTION_DAYS); return how many.
+
+    Part of the daily erasure job (`flask vault purge`), with the identities.
+    """
+    days = current_app.config.get("CASE_TEXT_RETENTION_DAYS", 730) if days is None else days
+    due = db.session.scalars(sa.select(Question).where(
+        Question.status == Status.CLOSED, Question.closed_at <= now - timedelta(days=days),
+        Question.texts_erased_at.is_(None),
+    ).order_by(Question.id)).all()
+    for question in due:
+        erase_case_texts(question, now)
+    if due:
+        db.session.flush()
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(sa.text("INSERT INTO question_fts(question_fts) VALUES ('optimize')"))
+        erasure.erase_on_commit()
+    return len(due)
+
+
 def can_hand_over_on_behalf(user, question):
     """Coordinators act for an owner who is gone (deactivated), on published questions."""
     return (

@@ -23,6 +23,8 @@ from ..core.time import AMSTERDAM, utcnow
 from ..extensions import NOTIFYING_LIMIT, POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
+from ..knowledge import owner as knowledge_owner
+from ..knowledge import service as knowledge
 from ..realtime import mark_question_read
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
@@ -259,9 +261,13 @@ def new():
     private_key = owner.try_unlock()
     form = _question_form(private_key=private_key)
     preview = report = None
+    similar = _Similar() if knowledge.enabled() else None
     if form.validate_on_submit():
         action = request.form.get("actie")
-        if action == ACTION_PREVIEW:
+        if action == ACTION_SIMILAR and similar is not None:
+            similar = _Similar(*knowledge.similar_cases(current_user, title=form.title.data, situation=form.situation.data,
+                                                        request=form.request.data), searched=True)
+        elif action == ACTION_PREVIEW:
             preview = _preview(form)
         elif action == ACTION_PSEUDONYMISE:
             _pseudonymise_form(form, private_key=private_key)
@@ -290,14 +296,24 @@ def new():
                 db.session.commit()
                 flash(_("Je concept is bewaard.") if question.is_draft else _("Je vraag is geplaatst."), "success")
                 return redirect(url_for("questions.detail", question_id=question.id))
-    return _render_form(form, preview, report, None, private_key)
+    return _render_form(form, preview, report, None, private_key, similar=similar)
 
 
-def _render_form(form, preview, report, question, private_key):
+ACTION_SIMILAR = "vergelijkbaar"
+
+
+class _Similar:
+    """Similar published cases and open questions of the team, for the new-question form."""
+
+    def __init__(self, cases=(), questions=(), searched=False):
+        self.cases, self.questions, self.searched = list(cases), list(questions), searched
+
+
+def _render_form(form, preview, report, question, private_key, similar=None):
     """Render the question form; its resident reads were audited, so commit them."""
     page = render_template("questions/form.html", form=form, preview=preview, question=question,
                            guard_report=report, highlight=guard.highlight, locked=private_key is None,
-                           NEW_RESIDENT=owner.NEW_RESIDENT)
+                           NEW_RESIDENT=owner.NEW_RESIDENT, similar=similar)
     db.session.commit()
     return page
 
@@ -715,6 +731,20 @@ def hand_over_on_behalf(question_id):
                            resident_holder=db.session.get(User, resident.owner_id) if resident is not None else None)
 
 
+def _offer_for_knowledge_base(question):
+    """Right after closing: build the scrubbed summary (the identity is still at hand) and show it for review."""
+    try:
+        summary = knowledge_owner.offer_case(current_user, question, private_key=owner.try_unlock(), now=utcnow(),
+                                             source=owner.source())
+    except knowledge.KnowledgeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    db.session.commit()
+    flash(_("Lees de samenvatting voor de kennisbank na, pas aan waar nodig en dien hem in."), "info")
+    return redirect(url_for("knowledge.review_own", summary_id=summary.id))
+
+
 def _advice_rating_label(post):
     """Name one advice on the closing form: its author, their organisation if any, and when."""
     when = local_datetime(post.created_at)
@@ -761,10 +791,12 @@ def close(question_id):
         else:
             db.session.commit()
             flash(_("De vraag is afgesloten. Dank voor je terugkoppeling."), "success")
+            if form.offer_for_knowledge_base.data and knowledge.enabled():
+                return _offer_for_knowledge_base(question)
             return redirect(url_for("questions.detail", question_id=question.id))
     rating_fields = [(p, getattr(form, f"rating_{p.id}")) for p in advices]
     page = render_template("questions/close.html", form=form, question=question, rating_fields=rating_fields,
-                           guard_report=report, highlight=guard.highlight)
+                           guard_report=report, highlight=guard.highlight, knowledge_enabled=knowledge.enabled())
     db.session.commit()  # audit rows of the identity read for the guard
     return page
 

@@ -1,4 +1,8 @@
-"""`flask vault purge`: erase identities whose retention has ended (for cron).
+"""`flask vault purge`: erase identities and case texts whose retention has ended (for cron).
+
+Identities go IDENTITY_RETENTION_DAYS after closing; the texts and thread of a
+closed question CASE_TEXT_RETENTION_DAYS after closing (default 730: 24 months),
+leaving a published knowledge-base summary, which is a record of its own.
 
 Needs no key: crypto-shredding deletes the ciphertext and every wrap. Both
 commands then finish every erasure committed so far, also those of the pages
@@ -17,12 +21,17 @@ def init_app(app):
 
     @group.command("purge")
     def purge_command():
-        """Erase every identity past its retention date, then finish every erasure (daily)."""
+        """Erase every identity and case text past its retention date, then finish every erasure (daily)."""
+        from ..questions import service as questions
         from . import service
 
-        count = service.purge_expired(utcnow())
+        now = utcnow()
+        count = service.purge_expired(now)
         db.session.commit()
         click.echo(f"Erased {count} identities.")
+        texts = questions.purge_case_texts(now)
+        db.session.commit()
+        click.echo(f"Emptied the texts of {texts} closed questions.")
         erasure.finish_erasures()
 
     @group.command("replay-tombstones")
