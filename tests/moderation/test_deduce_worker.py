@@ -38,6 +38,16 @@ def test_worker_returns_mapped_spans(deduce_worker):
 
 
 @pytest.mark.deduce
+def test_place_names_only_for_whoever_asks_for_them(deduce_worker):
+    """The guard does not warn on "woont in Almere"; the knowledge base's scrub replaces it."""
+    sock = deduce_worker[0]
+    text = "Vader woont in Almere en werkt in Utrecht."
+    assert not [s for s in deduce_spans(text, timeout=5, path=sock) if s.text == "Almere"]
+    places = [s for s in deduce_spans(text, timeout=5, path=sock, places=True) if s.text in ("Almere", "Utrecht")]
+    assert {s.text for s in places} == {"Almere", "Utrecht"}
+
+
+@pytest.mark.deduce
 def test_worker_never_prints_text(deduce_worker):
     sock, _proc, output = deduce_worker
     assert deduce_spans("Geheime Naam Pietersen woont hier.", timeout=5, path=sock) is not None

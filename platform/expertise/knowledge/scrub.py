@@ -66,7 +66,7 @@ def deduce_finder():
     def find(text):
         if not text.strip():
             return []
-        spans = deduce_worker.deduce_spans(text, timeout, path=socket)
+        spans = deduce_worker.deduce_spans(text, timeout, path=socket, places=True)
         if spans is None:
             raise ScrubUnavailable()
         return [Span(s.start, s.end, "place", s.text) if s.type == "address" else s for s in spans]

@@ -44,9 +44,11 @@ log = logging.getLogger(__name__)
 DEFAULT_SOCKET = os.path.join(tempfile.gettempdir(), f"expertise-deduce-{os.getuid()}.sock")
 MAX_REQUEST_BYTES = 256 * 1024
 
-# deduce annotators switched off: place names (cities, villages) identify nobody on their own
-# (the labelling rules of the development data say the same), and the app warned on every
-# "woont in Almere". Streets with house numbers, postcodes and PO boxes stay.
+# deduce annotators switched off for the guard's warnings: place names (cities, villages)
+# identify nobody on their own (the labelling rules of the development data say the same), and
+# the app warned on every "woont in Almere". Streets with house numbers, postcodes and PO boxes
+# stay. The knowledge base's scrub asks with places=True: a summary read by every team
+# replaces the places too ("[plaats]").
 DISABLED_ANNOTATORS = frozenset({"placename"})
 
 # deduce tag -> our span type; None drops the tag. Ages are kept as "age": the guard shows
@@ -116,9 +118,13 @@ def build_cache(directory: str | Path) -> None:
     deduce.Deduce(cache_path=Path(directory), build_lookup_structs=True)
 
 
-def analyse(engine: Any, text: str) -> list[Span]:
-    """Return deduce's spans for `text` (the one call the worker and `flask privacy evaluate` make)."""
-    return spans_from_document(text, engine.deidentify(text, disabled=set(DISABLED_ANNOTATORS)))
+def analyse(engine: Any, text: str, places: bool = False) -> list[Span]:
+    """Return deduce's spans for `text` (the one call the worker and `flask privacy evaluate` make).
+
+    Place names only with places=True (the knowledge base's scrub).
+    """
+    disabled = set() if places else set(DISABLED_ANNOTATORS)
+    return spans_from_document(text, engine.deidentify(text, disabled=disabled))
 
 
 def spans_from_document(text: str, doc: Any) -> list[Span]:
@@ -136,10 +142,11 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         line = self.rfile.readline(MAX_REQUEST_BYTES + 1)
         try:
-            text = json.loads(line)["text"]
-            if not isinstance(text, str):
+            request = json.loads(line)
+            text, places = request["text"], request.get("places", False)
+            if not isinstance(text, str) or not isinstance(places, bool):
                 raise ValueError
-            spans = analyse(self.server.deduce, text)  # type: ignore[attr-defined]
+            spans = analyse(self.server.deduce, text, places)  # type: ignore[attr-defined]
             answer = json.dumps({"spans": [[int(s.start), int(s.end), s.type] for s in spans]})
         except Exception as error:  # noqa: BLE001  (never echo the input back in an error)
             log.warning("deduce worker could not answer a request (%s)", type(error).__name__)
@@ -319,12 +326,13 @@ class DeduceQuery:
     to close the socket.
     """
 
-    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None, _count: bool = True) -> None:
+    def __init__(self, text: str, timeout: float = 0.5, *, path: str | None = None, places: bool = False,
+                 _count: bool = True) -> None:
         self.text = text
         self._count = _count
         self._sock = None
         self._failed: str | None = None
-        payload = json.dumps({"text": text}).encode() + b"\n"
+        payload = json.dumps({"text": text, "places": True} if places else {"text": text}).encode() + b"\n"
         if len(payload) > MAX_REQUEST_BYTES:
             self._failed = "too_large"
             return
@@ -385,9 +393,12 @@ class DeduceQuery:
         self.close()
 
 
-def deduce_spans(text: str, timeout: float = 0.5, *, path: str | None = None) -> list[Span] | None:
-    """Ask the worker for spans and wait; None when it is down, slow or answers nonsense."""
-    return DeduceQuery(text, timeout, path=path).spans()
+def deduce_spans(text: str, timeout: float = 0.5, *, path: str | None = None, places: bool = False) -> list[Span] | None:
+    """Ask the worker for spans and wait; None when it is down, slow or answers nonsense.
+
+    places=True: place names too (as "address"), for the knowledge base's scrub.
+    """
+    return DeduceQuery(text, timeout, path=path, places=places).spans()
 
 
 def main(argv: list[str] | None = None) -> int:
