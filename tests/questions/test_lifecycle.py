@@ -299,3 +299,18 @@ def test_coordinator_lists_questions_without_advice_overdue_first(cast, login):
     overdue_only = login(cast.cas).get("/vragen?te_laat=1&status=alle").get_data(as_text=True)
     assert "Oude vraag zonder advies" in overdue_only and "Verse vraag zonder advies" not in overdue_only
     assert old.id
+
+
+def test_a_baby_s_age_is_asked_and_shown_in_months(cast, login):
+    anna = login(cast.anna)
+    assert anna.post("/vragen/nieuw", _question_form(cast, child_age="0", child_age_months="4")).status_code == 302
+    question = _only_question()
+    assert (question.child_age, question.child_age_months) == (0, 4)
+    assert "kind van 4 maanden" in anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert "kind van 4 maanden" in login(cast.eva).get("/vragen").get_data(as_text=True)
+    # Months beside a whole number of years are not kept; a thirteenth month is refused.
+    page = anna.post("/vragen/nieuw", _question_form(cast, child_age="0", child_age_months="13")).get_data(as_text=True)
+    assert "Vul een aantal maanden tussen 0 en 11 in." in page
+    anna.post(f"/vragen/{question.id}/bewerken", _question_form(cast, child_age="2", child_age_months="4"))
+    db.session.expire_all()
+    assert (question.child_age, question.child_age_months) == (2, None)

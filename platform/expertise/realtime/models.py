@@ -34,6 +34,8 @@ class NotificationKind(enum.StrEnum):
     CLOSE_REMINDER = "close_reminder"
     FOLLOW_UP_REQUEST = "follow_up_request"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    # A new post on a question the person chose to follow.
+    FOLLOWED_QUESTION = "followed_question"
 
     @property
     def label(self):
@@ -60,6 +62,7 @@ KIND_LABELS = {
     NotificationKind.CLOSE_REMINDER: _l("Herinnering om een geadviseerde vraag af te sluiten"),
     NotificationKind.FOLLOW_UP_REQUEST: _l("Vraag hoe het verder is gegaan na het afsluiten"),
     NotificationKind.FOLLOW_UP_ANSWERED: _l("Hoe het verder ging na een vraag waarop ik adviseerde"),
+    NotificationKind.FOLLOWED_QUESTION: _l("Nieuw bericht bij een vraag die ik volg"),
 }
 
 
@@ -132,3 +135,23 @@ class NotificationPreference(db.Model):
     )
     kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     delivery: Mapped[str] = mapped_column(sa.String(20))
+
+
+class Following(enum.StrEnum):
+    """A person's choice for one question: follow it (hear of every new post) or mute it."""
+
+    FOLLOW = "follow"
+    MUTE = "mute"
+
+
+class QuestionFollowing(db.Model):
+    """One person's follow or mute choice for one question; no row means the default rules."""
+
+    __tablename__ = "question_following"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(sa.String(10))
+    updated_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)
