@@ -70,7 +70,7 @@ def test_a_bad_custom_period_says_why_and_shows_this_month(built, cast, login):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "De einddatum ligt voor de begindatum." in html
-    assert "01-05-2026 tot en met 31-05-2026" in html  # NOW is in May
+    assert "1 mei 2026 tot en met 31 mei 2026" in html  # NOW is in May
     assert login(cast.cas).get("/inzicht/teams.csv?periode=anders&van=x").status_code == 400
 
 

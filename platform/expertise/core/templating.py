@@ -56,6 +56,7 @@ def init_app(app):
     app.add_template_filter(local_day, "local_day")
     app.add_template_filter(local_month, "local_month")
     app.add_template_global(child_age, "child_age")
+    app.add_template_global(nl_lang, "nl_lang")
     app.add_template_global(csrf_field, "csrf_field")
 
     @app.context_processor
@@ -81,6 +82,15 @@ def csrf_field(form):
 def local_datetime(value, fmt="d MMM yyyy HH:mm"):
     """Format a UTC moment in the request's language and time zone ("3 dec 2026 14:05")."""
     return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+
+
+def nl_lang():
+    """Return ` lang="nl"` on a page in another language, for Dutch data and user content (WCAG 3.1.2).
+
+    Questions, posts and the names of areas and teams are written in Dutch whatever the reader's
+    language; a screen reader reading an English page then switches to Dutch for them.
+    """
+    return Markup("") if str(get_locale()).startswith("nl") else Markup(' lang="nl"')
 
 
 def local_day(value):
