@@ -332,5 +332,6 @@ def test_dutch_content_is_marked_dutch_on_an_english_page(cast, login):
     assert re.search(r'<div class="rich-text" lang="nl">\s*<p>Begin met een vast avondritueel', page)
     area = cast.eva.expertise_areas[0].name
     assert re.search(rf'<dd lang="nl">[^<]*{re.escape(area)}', page)
+    assert f'<span lang="nl">{cast.anna.team.name}</span>' in page
     listing = anna.get("/vragen").get_data(as_text=True)
     assert 'question-list__title" lang="nl">' in listing

@@ -57,6 +57,7 @@ def init_app(app):
     app.add_template_filter(local_month, "local_month")
     app.add_template_global(child_age, "child_age")
     app.add_template_global(nl_lang, "nl_lang")
+    app.add_template_filter(in_dutch, "nl")
     app.add_template_global(csrf_field, "csrf_field")
 
     @app.context_processor
@@ -91,6 +92,13 @@ def nl_lang():
     language; a screen reader reading an English page then switches to Dutch for them.
     """
     return Markup("") if str(get_locale()).startswith("nl") else Markup(' lang="nl"')
+
+
+def in_dutch(text):
+    """Wrap a piece of Dutch text in <span lang="nl"> on a page in another language (`{{ name|nl }}`)."""
+    if text is None or text == "" or str(get_locale()).startswith("nl"):
+        return text
+    return Markup('<span lang="nl">%s</span>') % text
 
 
 def local_day(value):
