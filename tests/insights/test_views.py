@@ -21,7 +21,7 @@ def built(cast, monkeypatch):
 
 def _table(html, key):
     """Return the rows of the page's table `key` as lists of cell texts (header row first)."""
-    match = re.search(rf'<table class="table" id="tabel-{key}">(.*?)</table>', html, re.S)
+    match = re.search(rf'<table class="table table--stack" id="tabel-{key}">(.*?)</table>', html, re.S)
     assert match, key
     rows = re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)
     return [[re.sub(r"<[^>]+>", "", c).replace("&lt;", "<").replace("&amp;", "&")
