@@ -221,6 +221,8 @@ RULES = [
     RouteRule("questions.mark_helpful", "POST", lambda c: f"/berichten/{_advice(c)}/nuttig", OWNER),
     RouteRule("questions.ask_more_perspectives", "POST", lambda c: f"/vragen/{_q(c)}/meer-perspectieven", OWNER),
     RouteRule("questions.reopen", "POST", lambda c: f"/vragen/{_q(c)}/heropenen", OWNER),
+    RouteRule("questions.follow", "POST", lambda c: f"/vragen/{_q(c)}/volgen", QUESTION_ROLES,
+              data=lambda c: {"stand": "volgen"}),
     RouteRule("questions.delete_draft", "POST", lambda c: f"/vragen/{c.obj('draft').id}/verwijderen", OWNER),
     RouteRule("questions.hand_over", "GET", lambda c: f"/vragen/{_q(c)}/overdragen", OWNER),
     RouteRule("questions.close", "GET", lambda c: f"/vragen/{_q(c)}/afsluiten", OWNER),

@@ -9,6 +9,8 @@
  *   window.expertiseRealtime.join("question", 12).then(ok => ...)
  *   window.expertiseRealtime.on("post_created", payload => ...)
  *   window.expertiseRealtime.onReconnect(() => fetch what was missed)  (after the rooms are joined again)
+ * While the connection is down a notice says so ([data-connection-status] in base.html), and
+ * another says when it is back.
  */
 (function () {
   "use strict";
@@ -81,6 +83,49 @@
   var reconnectHandlers = [];
   var joined = [];
 
+  // A visible notice (in a status region, so it is also read out) while the live connection is
+  // down, and a short one when it is back. A drop shorter than OFFLINE_AFTER ms shows nothing,
+  // nor does leaving the page.
+  var OFFLINE_AFTER = 2000, BACK_FOR = 6000;
+  var status = document.querySelector("[data-connection-status]");
+  var offlineTimer = null, backTimer = null, shownOffline = false;
+
+  function say(text, kind) {
+    if (!status) {
+      return;
+    }
+    status.textContent = "";
+    if (text) {
+      var notice = document.createElement("p");
+      notice.className = "connection-notice connection-notice--" + kind;
+      notice.textContent = text;
+      status.appendChild(notice);
+    }
+  }
+
+  socket.on("disconnect", function (reason) {
+    if (reason === "io client disconnect" || offlineTimer) {
+      return;
+    }
+    clearTimeout(backTimer);
+    offlineTimer = setTimeout(function () {
+      shownOffline = true;
+      say(status && status.getAttribute("data-offline"), "offline");
+    }, OFFLINE_AFTER);
+  });
+  window.addEventListener("pagehide", function () { clearTimeout(offlineTimer); });
+
+  function connectionBack() {
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
+    if (!shownOffline) {
+      return;
+    }
+    shownOffline = false;
+    say(status && status.getAttribute("data-online"), "online");
+    backTimer = setTimeout(function () { say(""); }, BACK_FOR);
+  }
+
   function joinRoom(room) {
     return new Promise(function (resolve) {
       socket.emit("join", room, function (answer) {
@@ -96,6 +141,7 @@
       // join comes live, what happened before it comes with the catch-up.
       Promise.all(joined.map(joinRoom)).then(function () {
         reconnectHandlers.forEach(function (handler) { handler(); });
+        connectionBack();
       });
     }
     connectedBefore = true;

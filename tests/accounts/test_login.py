@@ -59,6 +59,17 @@ def test_wrong_password_and_unknown_email_get_the_same_message(cast, browser):
     assert "not the password" not in wrong.get_data(as_text=True)
 
 
+def test_a_failed_login_starts_with_an_error_summary_that_takes_the_focus(cast, browser):
+    import re
+
+    page = browser.post("/inloggen", {"email": cast.anna.email, "password": "not the password"}).get_data(as_text=True)
+    summary = re.search(r'<div class="[^"]*error-summary"[^>]*>', page).group(0)
+    assert 'tabindex="-1"' in summary and "autofocus" in summary  # focused on load, no script needed
+    assert page.index("error-summary") < page.index("<form method=\"post\" novalidate")
+    assert '<a class="utrecht-link" href="#password">Wachtwoord: Inloggen is niet gelukt.' in page
+    assert "error-summary" not in browser.get("/inloggen").get_data(as_text=True)
+
+
 def test_deactivated_user_cannot_log_in(cast, browser):
     cast.anna.active = False
     db.session.commit()

@@ -138,3 +138,34 @@ def required_controls_styled_invalid(page):
         if control.is_visible() and (differs := styled_invalid(control)):
             problems.append(f"#{control.get_attribute('id')}: {', '.join(differs)}")
     return problems
+
+
+# Visible text blocks of the page's main part narrower than `minimum` px whose text wraps onto
+# several lines, and form fields narrower than that: a text column squeezed by its neighbours.
+_NARROW_TEXT = """(minimum) => {
+  const blocks = 'p, li, dd, dt, td, th, label, h1, h2, h3, legend, blockquote';
+  const fields = 'textarea, select, input[type=text], input[type=email], input[type=search], input[type=password], input[type=date], input:not([type])';
+  const problems = [];
+  for (const el of document.querySelectorAll(`main :is(${blocks}, ${fields})`)) {
+    const box = el.getBoundingClientRect();
+    if (!el.getClientRects().length || box.width <= 1 || box.width >= minimum) continue;  // 1 px: visually hidden
+    if (!el.matches(fields)) {
+      const tops = new Set();
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.data.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+      }
+      if (tops.size < 2) continue;
+    }
+    problems.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 40)}": ${Math.round(box.width)} px`);
+  }
+  return problems;
+}"""
+
+
+def narrow_text_columns(page, minimum=120):
+    """Return the text blocks (wrapping onto several lines) and form fields of <main> narrower than `minimum` px."""
+    return page.evaluate(_NARROW_TEXT, minimum)

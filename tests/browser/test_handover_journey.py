@@ -51,7 +51,7 @@ def test_handover_from_the_resident_page_moves_the_questions(page, axe, live_ser
     # Anna: the question is no longer hers to steer, and shows no identity.
     page.goto(question_url)
     content = page.content()
-    assert RESIDENT_NAME not in content and "11-02-2013" not in content
+    assert RESIDENT_NAME not in content and "11 februari 2013" not in content
     assert page.locator(".identity-box").count() == 0
     assert page.get_by_role("link", name="Afsluiten met terugkoppeling").count() == 0
     assert page.get_by_role("link", name="Overdragen aan een collega").count() == 0

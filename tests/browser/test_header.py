@@ -1,18 +1,25 @@
-"""The header on a phone and on a wide screen, in Chromium.
+"""The header and the widest pages on a phone and on a wide screen, in Chromium.
 
 On a phone (390 px) the header is one compact block — title, notification counter and a "Menu"
 button — no taller than 120 px; the button opens the menu without JavaScript too. On a wide
 screen (1280 px) the menu is always open and the header has the same height on every page of the
-menu (the current page does not change the number of rows).
+menu (the current page does not change the number of rows). On a phone the lists, tables, the
+agenda, a thread and the question form squeeze no text into a column under 120 px (tables become
+stacked cards), nothing is wider than the screen, and axe passes (SCREENSHOT_DIR=dir keeps a
+screenshot of each).
 """
+import os
+from pathlib import Path
+
 import pytest
 
-from .helpers import log_in
+from .helpers import log_in, narrow_text_columns
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 def _header_height(page):
@@ -97,3 +104,44 @@ def test_wide_header_is_always_open_and_keeps_its_height(open_page, axe, javascr
     assert max(heights.values()) <= 140, heights
     if javascript:
         axe(page)
+
+
+@pytest.fixture(scope="module")
+def family_worker_state(chromium, live_server):
+    return _storage_of(chromium, live_server, "gezinswerker@demo.test")
+
+
+# The pages with the widest content per person: lists, tables, the agenda, a thread, the question form.
+PHONE_PAGES = {
+    "coordinator": ["/vragen", "thread", "/overleg", "meeting", "/overleg/uren", "/triage", "/inzicht",
+                    "/beheer/gebruikers", "/beheer/teams", "/beheer/expertisegebieden", "/meldingen",
+                    "/account/sessies"],
+    "family_worker": ["/vragen", "/vragen/nieuw", "thread", "/bewoners", "/meldingen"],
+}
+
+
+@pytest.mark.parametrize("person", sorted(PHONE_PAGES))
+def test_phone_pages_have_no_squeezed_text_column_and_a_compact_header(
+        chromium, live_server, coordinator_state, family_worker_state, axe, person):
+    state = {"coordinator": coordinator_state, "family_worker": family_worker_state}[person]
+    context = chromium.new_context(base_url=live_server.url, locale="nl-NL", viewport=PHONE, storage_state=state)
+    page = context.new_page()
+    try:
+        for path in PHONE_PAGES[person]:
+            if path == "thread":
+                page.goto("/vragen?status=alle")
+                path = page.locator("main .question-list__title a").first.get_attribute("href")
+            elif path == "meeting":
+                page.goto("/overleg")
+                path = page.locator("main a[href*='/overleg/bijeenkomsten/']").first.get_attribute("href")
+            page.goto(path)
+            if SCREENSHOTS:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOTS / f"telefoon-{person}-{path.strip('/').replace('/', '-') or 'start'}.png",
+                                full_page=True)
+            assert _header_height(page) <= 120, path
+            assert narrow_text_columns(page, 120) == [], path
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+            axe(page)
+    finally:
+        context.close()

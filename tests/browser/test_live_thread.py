@@ -133,3 +133,30 @@ def test_repeated_socket_drops_while_posts_continue_miss_nothing_and_show_nothin
     assert len(catch_ups) >= 1
     # (a post committed while a catch-up reads may come with the next one too: at most one each)
     assert sum(catch_ups) <= len(posted) + len(catch_ups), catch_ups
+
+
+def test_a_failed_login_focuses_its_errors_and_a_dropped_connection_is_announced(page, axe):
+    # A wrong password: the page comes back with the error summary focused, its link to the field.
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill("gezinswerker@demo.test")
+    page.get_by_label("Wachtwoord").fill("niet het wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_selector(".error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.locator(".error-summary a").click()
+    assert page.evaluate("document.activeElement.id") == "password"
+    axe(page)
+
+    log_in(page, "gezinswerker@demo.test")
+    page.goto("/vragen?status=alle")
+    page.get_by_role("link", name=QUESTION).click()
+    page.wait_for_selector("[data-live-thread][data-live-joined='true']")
+    status = page.get_by_role("status").filter(has_text="live verbinding")
+    # The network goes away: after a moment a notice says so; when it is back, another says that.
+    page.context.set_offline(True)
+    page.evaluate("window.expertiseRealtime.socket.io.engine.close()")
+    status.filter(has_text="weggevallen").wait_for(timeout=10_000)
+    axe(page)
+    page.context.set_offline(False)
+    status.filter(has_text="hersteld").wait_for(timeout=40_000)
+    page.locator(".connection-notice").wait_for(state="detached", timeout=10_000)

@@ -51,8 +51,21 @@ def test_question_from_asking_to_feedback(page, axe):
     question_url = page.url
     box = page.locator(".identity-box")
     assert "Alleen voor jou zichtbaar" in box.inner_text()
-    assert RESIDENT_NAME in box.inner_text() and "03-05-2010" in box.inner_text()
+    assert RESIDENT_NAME in box.inner_text() and "3 mei 2010" in box.inner_text()
     axe(page)
+    # On paper: no navigation or buttons, and the identity only when Anna asks for it.
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Hoofdmenu").is_visible()
+    assert not page.get_by_role("button", name="Uitloggen").first.is_visible()
+    assert not box.is_visible() and page.get_by_role("heading", level=1).is_visible()
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Afdrukken met deze gegevens").click()
+    page.wait_for_url("**afdrukken=identiteit")
+    page.emulate_media(media="print")
+    assert box.is_visible() and RESIDENT_NAME in box.inner_text()
+    assert not page.get_by_role("link", name="Toch niet meeprinten").is_visible()
+    page.emulate_media(media="screen")
+    page.goto(question_url)
     log_out(page)
 
     # Eva (Altrecht, GGZ) finds it in her areas and advises.
@@ -63,7 +76,7 @@ def test_question_from_asking_to_feedback(page, axe):
     axe(page)
     page.get_by_role("link", name=title).click()
     content = page.content()
-    assert RESIDENT_NAME not in content and "Janneke" not in content and "03-05-2010" not in content
+    assert RESIDENT_NAME not in content and "Janneke" not in content and "3 mei 2010" not in content
     assert page.locator(".identity-box").count() == 0
     axe(page)
     page.get_by_label("Je bericht").fill("Geef hem een **vaste uitlaatklep**: sport, tekenen of een boos-hoekje.")

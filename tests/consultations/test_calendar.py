@@ -48,6 +48,17 @@ def test_ics_parses_with_amsterdam_time_zone(cast, login, world):
     assert str(event["UID"]) == f"overleg-{item.meeting_id}@localhost"
 
 
+def test_ics_reminds_half_an_hour_before_the_meeting(cast, login, world):
+    from datetime import timedelta
+
+    _series, _question, item = world
+    _calendar, event = _event(login(cast.eva).get(f"/overleg/bijeenkomsten/{item.meeting_id}/uitnodiging.ics").data)
+    [alarm] = event.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert alarm.decoded("TRIGGER") == -timedelta(minutes=30)
+    assert str(alarm["DESCRIPTION"]) == "Wekelijks overleg Noordwest begint over 30 minuten"
+
+
 def test_ics_contains_no_identity(cast, login, world):
     _series, _question, item = world
     make_resident(cast.anna)

@@ -185,6 +185,19 @@ def test_hours_page_and_csv(cast, login, world):
 # --- triage through HTTP -------------------------------------------------------------------------
 
 
+def test_the_triage_page_shows_the_question_text_but_never_the_identity(cast, login):
+    from ..factories import IDENTITY, make_resident
+
+    resident = make_resident(cast.anna)
+    question = make_question(cast.anna, title="Vraag met tekst", situation="Vader werkt **nachtdiensten**.",
+                             request="Hoe houden we de ochtenden rustig?", resident=resident)
+    db.session.commit()
+    page = login(cast.cas).get(f"/vragen/{question.id}/triage").get_data(as_text=True)
+    assert "Vader werkt <strong>nachtdiensten</strong>." in page
+    assert "Hoe houden we de ochtenden rustig?" in page
+    assert IDENTITY["name"] not in page and IDENTITY["file_number"] not in page
+
+
 def test_triage_actions_are_recorded_in_the_thread(cast, login, world):
     _series, _question, item = world
     question = make_question(cast.anna, title="Nieuwe vraag voor triage")

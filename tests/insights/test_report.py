@@ -43,7 +43,7 @@ def test_report_writes_the_months_figures_as_csv_and_html(built, app, tmp_path):
                                   ["Buurtteam Zuilen", "7", "71%", "43%", "100%"]]
 
     html = html_path.read_text(encoding="utf-8")
-    assert "01-04-2026 tot en met 30-04-2026" in html
+    assert "1 april 2026 tot en met 30 april 2026" in html
     assert html.count('<svg class="chart"') >= 8
     assert "<th scope=\"row\">Buurtteam Zuilen</th><td>7</td><td>71%</td>" in html
     # Self-contained: no script, stylesheet, image or link to fetch.

@@ -21,7 +21,7 @@ def built(cast, monkeypatch):
 
 def _table(html, key):
     """Return the rows of the page's table `key` as lists of cell texts (header row first)."""
-    match = re.search(rf'<table class="table" id="tabel-{key}">(.*?)</table>', html, re.S)
+    match = re.search(rf'<table class="table table--stack" id="tabel-{key}">(.*?)</table>', html, re.S)
     assert match, key
     rows = re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)
     return [[re.sub(r"<[^>]+>", "", c).replace("&lt;", "<").replace("&amp;", "&")
@@ -70,7 +70,7 @@ def test_a_bad_custom_period_says_why_and_shows_this_month(built, cast, login):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "De einddatum ligt voor de begindatum." in html
-    assert "01-05-2026 tot en met 31-05-2026" in html  # NOW is in May
+    assert "1 mei 2026 tot en met 31 mei 2026" in html  # NOW is in May
     assert login(cast.cas).get("/inzicht/teams.csv?periode=anders&van=x").status_code == 400
 
 

@@ -299,3 +299,39 @@ def test_coordinator_lists_questions_without_advice_overdue_first(cast, login):
     overdue_only = login(cast.cas).get("/vragen?te_laat=1&status=alle").get_data(as_text=True)
     assert "Oude vraag zonder advies" in overdue_only and "Verse vraag zonder advies" not in overdue_only
     assert old.id
+
+
+def test_a_baby_s_age_is_asked_and_shown_in_months(cast, login):
+    anna = login(cast.anna)
+    assert anna.post("/vragen/nieuw", _question_form(cast, child_age="0", child_age_months="4")).status_code == 302
+    question = _only_question()
+    assert (question.child_age, question.child_age_months) == (0, 4)
+    assert "kind van 4 maanden" in anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert "kind van 4 maanden" in login(cast.eva).get("/vragen").get_data(as_text=True)
+    # Months beside a whole number of years are not kept; a thirteenth month is refused.
+    page = anna.post("/vragen/nieuw", _question_form(cast, child_age="0", child_age_months="13")).get_data(as_text=True)
+    assert "Vul een aantal maanden tussen 0 en 11 in." in page
+    anna.post(f"/vragen/{question.id}/bewerken", _question_form(cast, child_age="2", child_age_months="4"))
+    db.session.expire_all()
+    assert (question.child_age, question.child_age_months) == (2, None)
+
+
+def test_dutch_content_is_marked_dutch_on_an_english_page(cast, login):
+    anna = login(cast.anna)
+    anna.post("/vragen/nieuw", _question_form(cast))
+    question = _only_question()
+    factories.make_post(cast.eva, question, body="Begin met een vast avondritueel.")
+    db.session.commit()
+    dutch = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert 'lang="nl"' not in dutch.split("<body", 1)[1]  # the page itself is Dutch
+    anna.post("/taal", {"lang": "en", "next": "/vragen"})
+    page = anna.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert '<h1 class="utrecht-heading-1" lang="nl">Driftbuien bij een jongen van 9</h1>' in page
+    assert re.search(r'<div class="rich-text" lang="nl">\s*<p>Sinds de scheiding', page)
+    assert re.search(r'<div class="rich-text" lang="nl">\s*<p>Begin met een vast avondritueel', page)
+    area = cast.eva.expertise_areas[0].name
+    assert re.search(rf'<dd lang="nl">[^<]*{re.escape(area)}', page)
+    assert f'<span lang="nl">{cast.anna.team.name}</span>' in page
+    listing = anna.get("/vragen").get_data(as_text=True)
+    assert 'question-list__title" lang="nl">' in listing

@@ -43,7 +43,7 @@ def test_question_form_lists_my_residents_decrypted_for_me_only(cast, login):
     text = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     assert "Over wie gaat de vraag?" in text
-    assert f'<option value="{resident.id}">Janneke de Vries-Özdemir (03-05-2010)</option>' in text
+    assert f'<option value="{resident.id}">Janneke de Vries-Özdemir (3 mei 2010)</option>' in text
     assert "Pieter" not in text
 
 
@@ -146,7 +146,7 @@ def test_owner_sees_the_identity_in_a_box_only_for_her_and_the_read_is_audited(c
     text = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     assert "Alleen voor jou zichtbaar" in text
-    assert "Janneke de Vries-Özdemir" in text and "03-05-2010" in text and "J-2023-0451" in text
+    assert "Janneke de Vries-Özdemir" in text and "3 mei 2010" in text and "J-2023-0451" in text
     db.session.expire_all()
     assert _reads(question.resident_id) == before + 1
 

@@ -122,6 +122,7 @@ FIXED_LINE_PATTERNS = [
     r"Je krijgt deze e-mail omdat je dit zo hebt ingesteld\. Wijzig je instellingen op http://localhost/meldingen/instellingen",
     r"Om gezinnen te beschermen staat er in e-mails van het platform nooit inhoud van een vraag\.",
     r"Sinds het vorige overzicht zijn er \d+ nieuwe meldingen voor je:",
+    r"Sinds het vorige overzicht is er 1 nieuwe melding voor je:",
     r"  #\d+: http://localhost/vragen/\d+",
     r"Alle meldingen: http://localhost/meldingen",
 ]
@@ -154,7 +155,7 @@ def test_preferences_decide_who_gets_an_immediate_email(cast, qid):
         assert outbox == []  # nothing before the commit
         db.session.commit()
     assert [m.recipients for m in outbox] == [[cast.anna.email]]
-    assert outbox[0].subject == "Nieuwe melding op het Platform Expertise Jeugd"
+    assert outbox[0].subject == f"Er is een nieuw advies op je vraag #{qid(7)}"
     assert f"Er is een nieuw advies op je vraag #{qid(7)}." in outbox[0].body
     assert f"http://localhost/vragen/{qid(7)}" in outbox[0].body
     assert_fixed_texts_only(outbox[0])
@@ -228,3 +229,44 @@ def test_digest_command_sends_and_reports(cast, app, qid):
     assert result.exit_code == 0, result.output
     assert "1 digest e-mail(s) sent." in result.output
     assert len(outbox) == 1
+
+
+def test_e_mail_subjects_differ_per_kind_and_name_the_number_only(cast, qid):
+    with mail.record_messages() as outbox:
+        notify(cast.anna, "new_advice", question_id=qid(7), actor=cast.eva, now=utcnow())
+        notify(cast.anna, "new_reply", question_id=qid(7), actor=cast.eva, now=utcnow())
+        notify(cast.anna, "question_handed_over", question_id=qid(8), actor=cast.eva, now=utcnow())
+        db.session.commit()
+    subjects = [m.subject for m in outbox]
+    assert len(set(subjects)) == 3, subjects
+    assert f"Vraag #{qid(8)} is aan jou overgedragen" in subjects
+    assert not any("Vraag 7" in s or "Vraag 8" in s for s in subjects)  # never the title
+
+
+def test_a_digest_of_one_notification_speaks_in_the_singular(cast, qid):
+    notify(cast.eva, "new_question_in_area", question_id=qid(11), actor=cast.anna, now=utcnow())
+    db.session.commit()
+    with mail.record_messages() as outbox:
+        assert send_digests(utcnow()) == 1
+        db.session.commit()
+    assert "Sinds het vorige overzicht is er 1 nieuwe melding voor je:" in outbox[0].body
+    assert_fixed_texts_only(outbox[0])
+
+
+def test_notifications_are_listed_newest_first_also_when_coalescing_brought_one_up_to_date(cast, qid):
+    start = utcnow()
+    older = notify(cast.anna, "new_advice", question_id=qid(7), actor=cast.eva, now=start)
+    newer = notify(cast.anna, "new_advice", question_id=qid(8), actor=cast.eva, now=start + timedelta(minutes=1))
+    again = notify(cast.anna, "new_advice", question_id=qid(7), actor=cast.olaf, now=start + timedelta(minutes=2))
+    db.session.commit()
+    assert again.id == older.id  # the same notification, now the latest
+    assert [n.id for n in service.recent_notifications(cast.anna)] == [older.id, newer.id]
+
+
+def test_a_muted_question_brings_no_notifications_except_those_to_act_on(cast, qid):
+    service.set_following(cast.anna, qid(7), "mute", utcnow())
+    assert notify(cast.anna, "new_advice", question_id=qid(7), actor=cast.eva, now=utcnow()) is None
+    assert notify(cast.anna, "new_advice", question_id=qid(8), actor=cast.eva, now=utcnow()) is not None
+    assert notify(cast.anna, "question_handed_over", question_id=qid(7), actor=cast.eva, now=utcnow()) is not None
+    service.set_following(cast.anna, qid(7), None, utcnow())  # back to the default
+    assert notify(cast.anna, "new_reply", question_id=qid(7), actor=cast.eva, now=utcnow()) is not None

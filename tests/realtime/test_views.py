@@ -202,3 +202,52 @@ def test_a_read_notification_is_not_reused_and_a_new_window_mails_again(cast, ap
         assert after_reading.id != first.id
     # first (1), the other kind (1), the same one after a window (1), the new one after reading (1)
     assert len(outbox) == 4
+
+
+def test_a_follower_hears_of_every_new_post_until_unfollowing(cast, login):
+    from expertise.realtime.models import Notification
+    from ..factories import make_post, make_question
+
+    question = make_question(cast.anna, areas=cast.eva.expertise_areas)
+    db.session.commit()
+    olaf = login(cast.olaf)  # an expert outside the question's area, who may still read it
+    page = olaf.get(f"/vragen/{question.id}").get_data(as_text=True)
+    assert 'name="stand" value="volgen"' in page
+    assert olaf.post(f"/vragen/{question.id}/volgen", {"stand": "volgen"}, csrf=False).status_code == 400
+    assert olaf.post(f"/vragen/{question.id}/volgen", {"stand": "vaak"}).status_code == 302  # refused, said so
+    assert olaf.post(f"/vragen/{question.id}/volgen", {"stand": "volgen"}).status_code == 302
+    assert "Je volgt deze vraag" in olaf.get(f"/vragen/{question.id}").get_data(as_text=True)
+
+    def told():
+        db.session.expire_all()
+        return db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(
+            user_id=cast.olaf.id, kind=NotificationKind.FOLLOWED_QUESTION.value))
+
+    make_post(cast.eva, question, body="Een eerste advies.")
+    db.session.commit()
+    assert told() == 1
+    olaf.post(f"/vragen/{question.id}/volgen", {"stand": "standaard"})
+    make_post(cast.eva, question, body="Nog een aanvulling.")
+    db.session.commit()
+    assert told() == 1
+
+
+def test_following_a_question_one_may_not_see_is_404(cast, login):
+    from ..factories import make_question
+
+    question = make_question(cast.anna, areas=cast.eva.expertise_areas, visibility="restricted")
+    db.session.commit()
+    assert login(cast.bram).post(f"/vragen/{question.id}/volgen", {"stand": "volgen"}).status_code == 404
+
+
+def test_the_question_list_marks_questions_with_unread_notifications(cast, login):
+    from ..factories import make_question
+
+    unread = make_question(cast.anna, title="Vraag met nieuws", areas=cast.eva.expertise_areas)
+    quiet = make_question(cast.anna, title="Vraag zonder nieuws", areas=cast.eva.expertise_areas)
+    db.session.commit()
+    _notify(cast.anna, question_id=unread.id, actor=cast.eva)
+    page = login(cast.anna).get("/vragen").get_data(as_text=True)
+    items = {title: page[page.index(title):][:900] for title in ("Vraag met nieuws", "Vraag zonder nieuws")}
+    assert "Nieuwe meldingen" in items["Vraag met nieuws"].split("</li>")[0]
+    assert "Nieuwe meldingen" not in items["Vraag zonder nieuws"].split("</li>")[0]

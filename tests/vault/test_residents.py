@@ -23,7 +23,7 @@ def test_family_worker_adds_a_resident_and_sees_it_decrypted(cast, login, recove
     rid = resident_id_from(response)
     page = anna.get(f"/bewoners/{rid}")
     assert page.status_code == 200 and NAME in page.get_data(as_text=True)
-    assert "03-05-2010" in page.get_data(as_text=True) and "J-2023-0451" in page.get_data(as_text=True)
+    assert "3 mei 2010" in page.get_data(as_text=True) and "J-2023-0451" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     listing = anna.get("/bewoners")
     assert NAME in listing.get_data(as_text=True) and listing.headers["Cache-Control"] == "no-store"

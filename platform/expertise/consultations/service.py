@@ -857,9 +857,26 @@ def calendar_for(user, meetings, *, now):
         event.add("url", series.video_url or _absolute(f"/overleg/bijeenkomsten/{meeting.id}"))
         event.add("description", _description(meeting, user))
         event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+        if meeting.status != MeetingStatus.CANCELLED:
+            event.add_component(_reminder(series.name))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+# How long before a meeting the calendar reminds people of it.
+REMINDER_BEFORE = timedelta(minutes=30)
+
+
+def _reminder(name):
+    """Return the VALARM of a meeting: a notice REMINDER_BEFORE its start, with the series' name only."""
+    from icalendar import Alarm
+
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{name} begint over {int(REMINDER_BEFORE.total_seconds() // 60)} minuten")
+    alarm.add("trigger", -REMINDER_BEFORE)
+    return alarm
 
 
 def feed_meetings(user, now):

@@ -5,10 +5,14 @@ Domain areas add their own menu entries and home-page cards with
 base template needs no knowledge of which areas exist.
 """
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
+from babel.dates import format_skeleton
 from flask import request
-from flask_babel import format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -69,6 +73,11 @@ def init_app(app):
 
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(format_day, "format_day")
+    app.add_template_filter(local_day, "local_day")
+    app.add_template_filter(local_month, "local_month")
+    app.add_template_global(child_age, "child_age")
+    app.add_template_global(nl_lang, "nl_lang")
+    app.add_template_filter(in_dutch, "nl")
     app.add_template_global(csrf_field, "csrf_field")
 
     @app.context_processor
@@ -101,6 +110,54 @@ def format_day(value, fmt="EEEE d MMMM yyyy"):
 def local_datetime(value, fmt="d MMM yyyy HH:mm"):
     """Format a UTC moment in the request's language and time zone ("3 dec 2026 14:05")."""
     return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+
+
+def nl_lang():
+    """Return ` lang="nl"` on a page in another language, for Dutch data and user content (WCAG 3.1.2).
+
+    Questions, posts and the names of areas and teams are written in Dutch whatever the reader's
+    language; a screen reader reading an English page then switches to Dutch for them.
+    """
+    return Markup("") if str(get_locale()).startswith("nl") else Markup(' lang="nl"')
+
+
+def in_dutch(text):
+    """Wrap a piece of Dutch text in <span lang="nl"> on a page in another language (`{{ name|nl }}`)."""
+    if text is None or text == "" or str(get_locale()).startswith("nl"):
+        return text
+    return Markup('<span lang="nl">%s</span>') % text
+
+
+def local_day(value):
+    """Format a day (or the day of a UTC moment) in words: "24 december 2026", "24 December 2026".
+
+    The one way the platform prints a date; never "2026-12-24" or "24-12-2026" on a page.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return format_date(value, "long")
+
+
+def local_month(value):
+    """Format the month of a day in words: "december 2026" ("December 2026" in English)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return format_skeleton("yMMMM", value, locale=get_locale())
+
+
+def child_age(years, months=None):
+    """Say a child's age: "4 maanden" under one year (when the months are known), else "3 jaar"."""
+    if years is None:
+        return ""
+    if years == 0 and months is not None:
+        return ngettext("%(num)d maand", "%(num)d maanden", months)
+    if years == 0:
+        return str(_l("jonger dan 1 jaar"))
+    return ngettext("%(num)d jaar", "%(num)d jaar", years)
 
 
 @lru_cache(maxsize=4096)

@@ -32,6 +32,7 @@ from ..accounts.models import Role, User, user_expertise_area
 from ..extensions import db
 from ..realtime import (
     close_room_on_commit,
+    followers_of,
     notify,
     publish_on_commit,
     register_question_titles,
@@ -300,7 +301,7 @@ def question_updated(question, now):
 
 
 def post_published(post, now):
-    """Show a newly visible post live and tell the owner and the parent post's author.
+    """Show a newly visible post live; tell the owner, the parent post's author and the followers.
 
     Called when a post is placed, and (later) when a moderator approves a held
     post: either way the post is new to everyone but its author.
@@ -313,8 +314,13 @@ def post_published(post, now):
     owner_kind = NotificationKind.NEW_ADVICE if post.kind == PostKind.ADVICE else NotificationKind.NEW_REPLY
     _tell(owner, owner_kind, question, author, now)
     parent = post.parent
-    if parent is not None and parent.author_id not in (owner.id, author.id):
+    told = {owner.id, author.id}
+    if parent is not None and parent.author_id not in told:
         _tell(parent.author, NotificationKind.REPLY_TO_YOUR_POST, question, author, now)
+        told.add(parent.author_id)
+    for follower in followers_of(question.id):
+        if follower.id not in told:
+            _tell(follower, NotificationKind.FOLLOWED_QUESTION, question, author, now)
 
 
 def post_updated(post, now):

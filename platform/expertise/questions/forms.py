@@ -63,6 +63,10 @@ class QuestionForm(SubmissionKeyMixin, PersonalDataMixin, FlaskForm):
         _l("Leeftijd van het kind (jaren)"),
         validators=[Optional(), NumberRange(0, 23, message=_l("Vul een leeftijd tussen 0 en 23 jaar in."))],
     )
+    child_age_months = IntegerField(
+        _l("Maanden (alleen bij een kind jonger dan 1 jaar)"),
+        validators=[Optional(), NumberRange(0, 11, message=_l("Vul een aantal maanden tussen 0 en 11 in."))],
+    )
     child_gender = SelectField(
         _l("Geslacht (mag je leeg laten)"),
         choices=choices([("", _l("— niet opgeven —"))] + [(g.value, g.label) for g in Gender]),

@@ -174,6 +174,8 @@ class Question(db.Model):
     request: Mapped[str] = mapped_column(sa.Text, default="")
     request_html: Mapped[str] = mapped_column(sa.Text, default="")
     child_age: Mapped[int | None] = mapped_column()
+    # Under one year: the months (0-11), so the age reads "4 maanden" instead of "0 jaar".
+    child_age_months: Mapped[int | None] = mapped_column()
     child_gender: Mapped[str] = mapped_column(sa.String(10), default="")
     urgency: Mapped[str] = mapped_column(sa.String(10), default=Urgency.NORMAL.value)
     visibility: Mapped[str] = mapped_column(sa.String(10), default=Visibility.TEAM.value)

@@ -174,13 +174,15 @@ def _set_resident(owner, question, resident):
 
 
 def _fill(question, *, title, situation, request, child_age, child_gender, areas,
-          urgency, visibility, family_consent):
+          urgency, visibility, family_consent, child_age_months=None):
     question.title = (title or "").strip()
     question.situation = situation or ""
     question.situation_html = render_markdown(question.situation)
     question.request = request or ""
     question.request_html = render_markdown(question.request)
     question.child_age = child_age
+    # The months say more only under one year; an older child's age is in years.
+    question.child_age_months = child_age_months if child_age == 0 else None
     question.child_gender = child_gender or ""
     question.areas = list(areas)
     question.urgency = Urgency(urgency).value
@@ -198,6 +200,8 @@ def _check_complete(question):
         raise QuestionError(_l("Schrijf op wat je wilt weten."), "request")
     if question.child_age is None or not 0 <= question.child_age <= 23:
         raise QuestionError(_l("Vul een leeftijd tussen 0 en 23 jaar in."), "child_age")
+    if question.child_age_months is not None and not 0 <= question.child_age_months <= 11:
+        raise QuestionError(_l("Vul een aantal maanden tussen 0 en 11 in."), "child_age_months")
     if not question.areas:
         raise QuestionError(_l("Kies minstens één expertisegebied."), "areas")
     if current_app.config.get("REQUIRE_FAMILY_CONSENT", True) and not question.family_consent:
@@ -214,7 +218,7 @@ def _publish(question, actor, now):
     db.session.add(QuestionEvent(question=question, actor=actor, kind=EventKind.PUBLISHED, created_at=now))
 
 
-def post_question(owner, *, title, situation, request, child_age, child_gender=None,
+def post_question(owner, *, title, situation, request, child_age, child_gender=None, child_age_months=None,
                   areas, urgency=Urgency.NORMAL, visibility=Visibility.TEAM,
                   family_consent=False, publish=True, resident=None, pii_check=None, now):
     """Create a question for a family worker, as a draft or published.
@@ -229,7 +233,7 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
                         status=Status.DRAFT.value)
     _fill(question, title=title, situation=situation, request=request, child_age=child_age,
           child_gender=child_gender, areas=areas, urgency=urgency, visibility=visibility,
-          family_consent=family_consent)
+          family_consent=family_consent, child_age_months=child_age_months)
     if not question.title:
         raise QuestionError(_l("Geef de vraag een titel."), "title")
     _set_resident(owner, question, resident)
@@ -245,7 +249,7 @@ def post_question(owner, *, title, situation, request, child_age, child_gender=N
 
 
 def update_question(actor, question, *, title, situation, request, child_age, child_gender=None,
-                    areas, urgency, visibility, family_consent, publish=False, resident=KEEP,
+                    child_age_months=None, areas, urgency, visibility, family_consent, publish=False, resident=KEEP,
                     pii_check=KEEP, now):
     """Let the owner change a draft or an open question; publish a draft when asked."""
     _require_owner(actor, question)
@@ -253,7 +257,7 @@ def update_question(actor, question, *, title, situation, request, child_age, ch
         raise QuestionError(_l("Een afgesloten vraag kun je niet meer wijzigen. Heropen hem eerst."))
     _fill(question, title=title, situation=situation, request=request, child_age=child_age,
           child_gender=child_gender, areas=areas, urgency=urgency, visibility=visibility,
-          family_consent=family_consent)
+          family_consent=family_consent, child_age_months=child_age_months)
     if not question.title:
         raise QuestionError(_l("Geef de vraag een titel."), "title")
     _set_resident(actor, question, resident)

@@ -18,14 +18,14 @@ from ..core.forms import ActionForm
 from ..core.markdown import plain_excerpt, render_markdown
 from ..core import submissions
 from ..core.params import int_arg, page_arg, to_int
-from ..core.templating import home_card, local_datetime, menu_item
+from ..core.templating import home_card, local_datetime, local_day, menu_item
 from ..core.time import AMSTERDAM, utcnow
 from ..extensions import NOTIFYING_LIMIT, POSTING_LIMIT, db, limiter, per_user
 from . import guard, owner, service
 from ..moderation import service as moderation
 from ..knowledge import owner as knowledge_owner
 from ..knowledge import service as knowledge
-from ..realtime import mark_question_read
+from ..realtime import Following, following_of, mark_question_read, set_following
 from .access import QUESTION_ROLES, access_owned_question, access_post, access_question
 from .forms import (
     ACTION_DRAFT,
@@ -151,7 +151,7 @@ def unanswered():
 def _resident_label(resident, identity):
     if identity is None:
         return _("Vergrendelde bewoner (wacht op herstel)")
-    return f"{identity.name} ({identity.date_of_birth.strftime('%d-%m-%Y')})"
+    return f"{identity.name} ({local_day(identity.date_of_birth)})"
 
 
 def _question_form(question=None, *, private_key=None):
@@ -177,6 +177,7 @@ def _question_form(question=None, *, private_key=None):
         form.situation.data = question.situation
         form.request.data = question.request
         form.child_age.data = question.child_age
+        form.child_age_months.data = question.child_age_months
         form.child_gender.data = question.child_gender
         form.areas.data = [a.id for a in question.areas]
         form.urgency.data = question.urgency
@@ -225,6 +226,7 @@ def _question_args(form):
         situation=form.situation.data,
         request=form.request.data,
         child_age=form.child_age.data,
+        child_age_months=form.child_age_months.data,
         child_gender=form.child_gender.data or None,
         areas=areas,
         urgency=form.urgency.data,
@@ -421,8 +423,32 @@ def detail(question_id):
         identity_error=identity_error,
         resident_erased=is_owner and question.resident is not None and question.resident.is_erased,
         can_hand_over_on_behalf=service.can_hand_over_on_behalf(current_user, question),
+        following=following_of(current_user, question.id),
     )
     return page
+
+
+_FOLLOWING_CHOICES = {"volgen": Following.FOLLOW, "dempen": Following.MUTE, "standaard": None}
+
+
+@bp.route("/vragen/<int:question_id>/volgen", methods=["POST"])
+@role_required(*QUESTION_ROLES)
+def follow(question_id):
+    """Follow a question (hear of every new post), mute it (hear nothing), or go back to the default."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    question = access_question(current_user, question_id)
+    choice = request.form.get("stand", "")
+    if choice not in _FOLLOWING_CHOICES:
+        flash(_("Kies volgen, dempen of de standaardmeldingen."), "error")
+        return redirect(url_for("questions.detail", question_id=question.id))
+    set_following(current_user, question.id, _FOLLOWING_CHOICES[choice], utcnow())
+    db.session.commit()
+    flash({"volgen": _("Je volgt deze vraag: je krijgt een melding bij elk nieuw bericht."),
+           "dempen": _("Deze vraag is gedempt: je krijgt er geen meldingen meer over."),
+           "standaard": _("Je krijgt weer de gewone meldingen over deze vraag.")}[choice], "success")
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 @bp.route("/vragen/<int:question_id>/reageren", methods=["GET", "POST"])

@@ -10,17 +10,23 @@ The public seam for other areas:
   questions a person may see in their notification centre (never in e-mail);
 - `mark_question_read(user, question_id, now)` marks a question's
   notifications read when its page is opened;
+- `set_following(user, question_id, state, now)`, `following_of(user, question_id)` and
+  `followers_of(question_id)`: a person follows a question (hears of every new post) or
+  mutes it (`notify` then skips it), after the questions area checked they may see it;
 - `notify(user, kind, question_id=..., actor=..., now=...)` records a
   notification, pushes the new unread count and, per the user's preference,
   e-mails a fixed, content-free text after the commit.
 """
 from .events import register_room, room_name  # noqa: F401
-from .models import Delivery, NotificationKind  # noqa: F401
+from .models import Delivery, Following, NotificationKind  # noqa: F401
 from .service import (  # noqa: F401
     close_room_on_commit,
+    followers_of,
+    following_of,
     mail_on_commit,
     mark_question_read,
     notify,
     publish_on_commit,
     register_question_titles,
+    set_following,
 )

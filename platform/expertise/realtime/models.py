@@ -40,6 +40,8 @@ class NotificationKind(enum.StrEnum):
     ASSIGNED = "assigned"
     ASSIGNMENT_ACCEPTED = "assignment_accepted"
     ASSIGNMENT_RETURNED = "assignment_returned"
+    # A new post on a question the person chose to follow.
+    FOLLOWED_QUESTION = "followed_question"
 
     @property
     def label(self):
@@ -71,6 +73,7 @@ KIND_LABELS = {
     NotificationKind.ASSIGNED: _l("Vraag die aan mij is toegewezen"),
     NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt een vraag op"),
     NotificationKind.ASSIGNMENT_RETURNED: _l("Toewijzing afgewezen of niet op tijd opgepakt"),
+    NotificationKind.FOLLOWED_QUESTION: _l("Nieuw bericht bij een vraag die ik volg"),
 }
 
 
@@ -143,3 +146,23 @@ class NotificationPreference(db.Model):
     )
     kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     delivery: Mapped[str] = mapped_column(sa.String(20))
+
+
+class Following(enum.StrEnum):
+    """A person's choice for one question: follow it (hear of every new post) or mute it."""
+
+    FOLLOW = "follow"
+    MUTE = "mute"
+
+
+class QuestionFollowing(db.Model):
+    """One person's follow or mute choice for one question; no row means the default rules."""
+
+    __tablename__ = "question_following"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(sa.String(10))
+    updated_at = mapped_column(UtcDateTime, default=utcnow, nullable=False)

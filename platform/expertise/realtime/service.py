@@ -14,12 +14,13 @@ from collections import defaultdict
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import event as sa_event
 
 from ..accounts.models import Role, User
 from ..extensions import db, socketio
-from .models import Delivery, Notification, NotificationKind, NotificationPreference
+from .models import Delivery, Following, Notification, NotificationKind, NotificationPreference, QuestionFollowing
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ _TEXT_WITH_NUMBER = {
     NotificationKind.ASSIGNED: _l("Vraag #%(number)d is aan jou toegewezen: pak je hem op?"),
     NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt vraag #%(number)d op"),
     NotificationKind.ASSIGNMENT_RETURNED: _l("Vraag #%(number)d is terug bij de triage: de toewijzing is afgewezen of verlopen"),
+    NotificationKind.FOLLOWED_QUESTION: _l("Er is een nieuw bericht bij vraag #%(number)d, die je volgt"),
 }
 _TEXT_WITHOUT_NUMBER = {
     NotificationKind.NEW_QUESTION_IN_AREA: _l("Er is een nieuwe vraag in je expertisegebied"),
@@ -204,9 +206,11 @@ _TEXT_WITHOUT_NUMBER = {
     NotificationKind.ASSIGNED: _l("Er is een vraag aan jou toegewezen"),
     NotificationKind.ASSIGNMENT_ACCEPTED: _l("Een deskundige pakt een vraag op"),
     NotificationKind.ASSIGNMENT_RETURNED: _l("Een vraag is terug bij de triage"),
+    NotificationKind.FOLLOWED_QUESTION: _l("Er is een nieuw bericht bij een vraag die je volgt"),
 }
 
-MAIL_SUBJECT = _l("Nieuwe melding op het Platform Expertise Jeugd")
+# An e-mail's subject is the notification's own sentence (it differs per kind and names the
+# question by number only), except where a kind has a subject of its own.
 _MAIL_SUBJECTS = {
     NotificationKind.LOGIN_ATTEMPTS: _l("Mislukte inlogpogingen op je account bij het Platform Expertise Jeugd"),
 }
@@ -289,6 +293,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.ASSIGNED: Delivery.IMMEDIATELY,
     NotificationKind.ASSIGNMENT_ACCEPTED: Delivery.IMMEDIATELY,
     NotificationKind.ASSIGNMENT_RETURNED: Delivery.IMMEDIATELY,
+    NotificationKind.FOLLOWED_QUESTION: Delivery.DAILY,
 }
 # Security notices: always e-mailed at once, whatever the person chose.
 ALWAYS_IMMEDIATE = {NotificationKind.LOGIN_ATTEMPTS}
@@ -305,6 +310,7 @@ KINDS_BY_ROLE = {
         NotificationKind.CLOSE_REMINDER,
         NotificationKind.FOLLOW_UP_REQUEST,
         NotificationKind.ASSIGNMENT_ACCEPTED,
+        NotificationKind.FOLLOWED_QUESTION,
     ],
     Role.EXPERT: [
         NotificationKind.ASSIGNED,
@@ -317,12 +323,13 @@ KINDS_BY_ROLE = {
         NotificationKind.CONSULTATION_UPDATE,
         NotificationKind.QUESTION_CLOSED,
         NotificationKind.FLAG_RESOLVED,
+        NotificationKind.FOLLOWED_QUESTION,
     ],
-    Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM],
+    Role.MODERATOR: [NotificationKind.HELD_POST, NotificationKind.FLAGGED_ITEM, NotificationKind.FOLLOWED_QUESTION],
     Role.COORDINATOR: [NotificationKind.CONSULTATION_UPDATE, NotificationKind.REPLY_TO_YOUR_POST,
                        NotificationKind.FLAG_RESOLVED, NotificationKind.NORM_PASSED,
                        NotificationKind.TRIAGE_WAITING, NotificationKind.TRIAGE_ESCALATED,
-                       NotificationKind.ASSIGNMENT_RETURNED],
+                       NotificationKind.ASSIGNMENT_RETURNED, NotificationKind.FOLLOWED_QUESTION],
     Role.ADMIN: [],
 }
 
@@ -386,7 +393,9 @@ def _immediate_body(notification):
             "",
             str(_MAIL_FOOTER) % {"url": _absolute("/meldingen/instellingen")},
         ]
-        subject = _MAIL_SUBJECTS.get(NotificationKind(notification.kind), MAIL_SUBJECT)
+        subject = _MAIL_SUBJECTS.get(NotificationKind(notification.kind))
+        if subject is None:
+            subject = notification_text(notification.kind, notification.question_id)
         return str(subject), "\n".join(lines) + "\n"
 
 
@@ -398,6 +407,9 @@ def notify(user, kind, *, question_id=None, actor=None, now):
     after the commit with the fixed text and a link; the live event carries
     ids and the count only. Return the notification, or None when skipped.
 
+    A question the person muted brings no notifications, except those in
+    NEVER_MUTED (a question handed to them, a moderator's decision on their post).
+
     Coalescing: while the person has an unread notification of the same kind
     about the same question (or about none) from the last
     NOTIFICATION_COALESCE_WINDOW, that one is brought up to date instead of
@@ -408,6 +420,8 @@ def notify(user, kind, *, question_id=None, actor=None, now):
     if actor is not None and actor.id == user.id:
         return None
     question_id = int(question_id) if question_id is not None else None
+    if question_id is not None and kind not in NEVER_MUTED and following_of(user, question_id) is Following.MUTE:
+        return None
     window = current_app.config["NOTIFICATION_COALESCE_WINDOW"]
     notification = _recent_unread(user, kind, question_id, now - window)
     if notification is not None:
@@ -510,11 +524,71 @@ def mark_all_read(user, now):
 
 
 def recent_notifications(user, *, since=None, limit=100):
-    """Return the user's notifications, newest first; only those after id `since` if given."""
+    """Return the user's notifications, newest first; only those after id `since` if given.
+
+    Newest by date: a notification brought up to date by coalescing (see `notify`) moves to
+    the top, although its id is older.
+    """
     query = db.select(Notification).filter_by(user_id=user.id)
     if since is not None:
         query = query.filter(Notification.id > since)
-    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+    order = (Notification.created_at.desc(), Notification.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def unread_question_ids(user, question_ids):
+    """Return the ids among `question_ids` of the questions the user has unread notifications about."""
+    ids = {int(i) for i in question_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        db.select(Notification.question_id).distinct()
+        .filter(Notification.user_id == user.id, Notification.read_at.is_(None),
+                Notification.question_id.in_(ids))
+    ))
+
+
+# --- following and muting a question -------------------------------------------
+
+# Kinds a muted question still brings: the person must act on them.
+NEVER_MUTED = frozenset({NotificationKind.QUESTION_HANDED_OVER, NotificationKind.MODERATION_DECISION,
+                         NotificationKind.LOGIN_ATTEMPTS})
+
+
+def following_of(user, question_id):
+    """Return the user's choice for a question (Following.FOLLOW or MUTE), or None for the default."""
+    row = db.session.get(QuestionFollowing, (user.id, int(question_id)))
+    return Following(row.state) if row is not None else None
+
+
+def set_following(user, question_id, state, now):
+    """Follow or mute a question for this person; `state` None goes back to the default rules.
+
+    The caller has checked that the person may see the question (the questions area's access
+    function); followers are told only while they still may (`questions.events`).
+    """
+    row = db.session.get(QuestionFollowing, (user.id, int(question_id)))
+    if state is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        state = Following(state)
+        if row is None:
+            db.session.add(QuestionFollowing(user_id=user.id, question_id=int(question_id),
+                                             state=state.value, updated_at=now))
+        else:
+            row.state, row.updated_at = state.value, now
+    db.session.flush()
+
+
+def followers_of(question_id):
+    """Return the active people who follow a question, by id."""
+    return list(db.session.scalars(
+        db.select(User).join(QuestionFollowing, QuestionFollowing.user_id == User.id)
+        .filter(QuestionFollowing.question_id == int(question_id),
+                QuestionFollowing.state == Following.FOLLOW.value, User.active.is_(True))
+        .order_by(User.id)
+    ))
 
 
 # --- daily digest --------------------------------------------------------------
@@ -528,7 +602,8 @@ def _digest_body(notifications):
         lines = [
             "Hallo,",
             "",
-            str(_l("Sinds het vorige overzicht zijn er %(count)d nieuwe meldingen voor je:", count=len(notifications))),
+            ngettext("Sinds het vorige overzicht is er %(num)d nieuwe melding voor je:",
+                     "Sinds het vorige overzicht zijn er %(num)d nieuwe meldingen voor je:", len(notifications)),
             "",
         ]
         for kind in NotificationKind:

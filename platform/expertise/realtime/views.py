@@ -15,14 +15,19 @@ bp = Blueprint("realtime", __name__)
 
 @bp.app_context_processor
 def _unread_counter():
-    """Give base.html the unread count for the header (None when logged out)."""
+    """Give the pages the unread count for the header (None when logged out) and the unread questions."""
 
     def unread_notification_count():
         if not current_user.is_authenticated:
             return None
         return service.unread_count(current_user)
 
-    return {"unread_notification_count": unread_notification_count}
+    def unread_question_ids(question_ids):
+        if not current_user.is_authenticated:
+            return set()
+        return service.unread_question_ids(current_user, question_ids)
+
+    return {"unread_notification_count": unread_notification_count, "unread_question_ids": unread_question_ids}
 
 
 def _items(notifications):
