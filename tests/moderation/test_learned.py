@@ -119,3 +119,23 @@ def test_first_retrain_rolls_back_to_the_base_model(tmp_path, tiny_model):
 def test_an_unknown_file_format_is_refused(tiny_model):
     with pytest.raises(ValueError):
         learned.MarketingModel.from_dict(dict(tiny_model.to_dict(), format=99))
+
+
+class _Certain:
+    """A model sure that everything is marketing."""
+
+    threshold = 0.5
+
+    def probability(self, text):
+        return 0.99
+
+    def explain(self, text):
+        return 0.99, [word for word in text.split() if len(word) > 3][:3]
+
+
+def test_the_model_alone_does_not_hold_a_short_reply():
+    # No advice text of the development set is short: the model never learned short replies.
+    assert decide_marketing("Ik sluit me aan.", model=_Certain()).held is False
+    long_text = "Bij driftbuien helpt het vaak om samen met de ouders een vast ritme af te spreken en te houden."
+    decision = decide_marketing(long_text, model=_Certain())
+    assert decision.held and [r["code"] for r in decision.reasons] == [MODEL]  # the (certain) model alone

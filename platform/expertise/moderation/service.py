@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
@@ -147,9 +147,18 @@ def current_model():
 
 
 def watched_pairs():
-    """Return the active watched words as [(phrase, "hold"|"allow")], for `decide_marketing`."""
-    return [(w.phrase, w.action) for w in db.session.scalars(
+    """Return the active watched words as [(phrase, "hold"|"allow")], for `decide_marketing`.
+
+    Read once per request (`g`), not once per post: a thread page explains every held
+    post's reasons. Adding or removing a word forgets it. Outside a request (CLI) read each time.
+    """
+    if has_request_context() and "watched_pairs" in g:
+        return g.watched_pairs
+    pairs = [(w.phrase, w.action) for w in db.session.scalars(
         sa.select(WatchedWord).where(WatchedWord.removed_at.is_(None)).order_by(WatchedWord.id))]
+    if has_request_context():
+        g.watched_pairs = pairs
+    return pairs
 
 
 def marketing_decision(text, author, explain=False):
@@ -825,6 +834,7 @@ def add_watched_word(moderator, *, phrase, action, now):
     word = WatchedWord(phrase=phrase, action=action, created_by=moderator, created_at=now)
     db.session.add(word)
     db.session.flush()
+    g.pop("watched_pairs", None)
     audit.record(WATCHED_AUDIT_ADD, actor=moderator, now=now, object_type="watched_word", object_id=word.id,
                  detail=f"action={action}")
     return word
@@ -836,6 +846,7 @@ def remove_watched_word(moderator, word, *, now):
     word.removed_at = now
     word.removed_by = moderator
     db.session.flush()
+    g.pop("watched_pairs", None)
     audit.record(WATCHED_AUDIT_REMOVE, actor=moderator, now=now, object_type="watched_word", object_id=word.id,
                  detail=f"action={word.action}")
     return word
