@@ -146,6 +146,14 @@ def empty_all_tables():
     db.session.commit()
 
 
+def _gone(obj):
+    """True when the object's row was deleted (by a request, in another session)."""
+    import sqlalchemy as sa
+
+    state = sa.inspect(obj)
+    return state.was_deleted or db.session.get(type(obj), state.identity) is None
+
+
 @dataclass
 class Cast:
     """The people every test can count on (STYLE.md point 10)."""
@@ -165,6 +173,9 @@ class Cast:
         The builders live in `tests/access_matrix.py` (OBJECTS), so matrix
         rules can point at objects that belong to the cast.
         """
+        known = self._objects.get(name)
+        if known is not None and _gone(known):
+            del self._objects[name]  # deleted by an earlier request (a withdrawn draft): build anew
         if name not in self._objects:
             from .access_matrix import OBJECTS
 

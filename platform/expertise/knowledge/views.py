@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..accounts.access import role_required
 from ..accounts.models import Role
 from ..core.forms import ActionForm
-from ..core.params import page_arg
+from ..core.params import int_arg, page_arg
 from ..core.templating import home_card, menu_item
 from ..core.time import utcnow
 from ..extensions import db
@@ -144,7 +144,7 @@ def index():
     """Search the published cases: words (Dutch stems), area, age band; by relevance or date."""
     _require_enabled()
     text = (request.args.get("q") or "").strip()[:200]
-    area_id = request.args.get("gebied", type=int)
+    area_id = int_arg("gebied")
     band = request.args.get("leeftijd") or None
     if band not in AGE_BAND_LABELS:
         band = None
