@@ -12,6 +12,7 @@ nginx's ip_hash sends every client on 127.0.0.1 to the same instance, "the proxi
 reach the other one directly where they need both.
 """
 import datetime
+import os
 import re
 import shutil
 import subprocess
@@ -84,7 +85,7 @@ class Nginx:
         self.certificate, key = _certificate(self.dir)
         servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in upstreams)
         # Under root, nginx's workers would switch to `nobody`, who cannot read this directory.
-        user = "user root;" if hasattr(shutil.os, "geteuid") and shutil.os.geteuid() == 0 else ""
+        user = "user root;" if os.geteuid() == 0 else ""
         (self.dir / "nginx.conf").write_text(f"""
 {user}
 worker_processes 1;
