@@ -100,10 +100,10 @@ def test_budget_of_a_custom_period_is_pro_rata_per_month():
 def test_trends_show_twelve_months_ending_with_the_period(built):
     table = service.trends(APRIL, Filters(), NOW)
     months = rows(table)
-    assert list(months)[0] == "2025-05" and list(months)[-1] == "2026-04"
-    assert months["2026-04"] == ["9", "15,0", "83%"]
-    assert months["2026-03"] == ["< 5", "–", "–"]  # Q7 only, unanswered: no time, no feedback
-    assert months["2025-12"] == ["0", "–", "–"]
+    assert list(months)[0] == "mei 2025" and list(months)[-1] == "april 2026"  # Dutch, not "2026-04"
+    assert months["april 2026"] == ["9", "15,0", "83%"]
+    assert months["maart 2026"] == ["< 5", "–", "–"]  # Q7 only, unanswered: no time, no feedback
+    assert months["december 2025"] == ["0", "–", "–"]
 
 
 def test_filters_by_team_area_and_organisation(built, cast):

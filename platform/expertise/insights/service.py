@@ -62,6 +62,7 @@ from ..accounts.models import ExpertiseArea, Organisation, Role, Team, User, Use
 from ..consultations.models import AgendaItem, Attendance, ItemStatus, Meeting, MeetingStatus, consultation_team
 from ..core import workdays
 from ..core.time import AMSTERDAM
+from ..core.templating import local_month
 from ..extensions import db
 from ..questions.models import Post, PostKind, PostStatus, Question, Status, Urgency, question_expertise_area
 
@@ -701,7 +702,7 @@ def trends(period, filters, now):
                           Chart(3, "line", "%")])
     for month, questions in zip(months, per_month):
         group = _Group(questions, now)
-        table.rows.append([text(month.first.strftime("%Y-%m")), count(group.asked), group.median(),
+        table.rows.append([text(local_month(month.first)), count(group.asked), group.median(),
                            group.feedback_rate()])
     return table
 
