@@ -62,12 +62,13 @@ def test_closed_case_is_published_and_suggested_to_another_team(page, axe):
     assert "Youké" in page.get_by_label("Adviezen").input_value()
     axe(page)
     # An edit with a phone number: the guard warns, and the form shows its checkbox (laid out at both widths).
-    situation = page.get_by_label("Situatie").input_value()
-    page.get_by_label("Situatie").fill(situation + " " + WARNED_TEXT)
+    situation_box = page.get_by_role("textbox", name="Situatie")  # the guard's findings list shares the label
+    situation = situation_box.input_value()
+    situation_box.fill(situation + " " + WARNED_TEXT)
     page.get_by_role("button", name="Bewaren").click()
     assert page.get_by_label("Dit zijn geen herleidbare gegevens").is_visible()
     check_layout(page, axe, "kennisbank-aanbod-waarschuwing")
-    page.get_by_label("Situatie").fill(situation)
+    situation_box.fill(situation)
     page.get_by_role("button", name="Indienen voor de kennisbank").click()
     assert "Ingediend: wacht op een moderator" in page.content()
     log_out(page)
