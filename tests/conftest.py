@@ -111,14 +111,20 @@ def _drop_everything():
 def app(_session_app):
     """The app, in an app context for the test; every table is emptied afterwards.
 
-    Pure unit tests do not ask for it, so they run once and need no database.
+    Pure unit tests do not ask for it, so they run once and need no database. Its
+    configuration is put back after each test.
     """
     app = _session_app
+    config = dict(app.config)
     with app.app_context():
         yield app
         db.session.rollback()
         empty_all_tables()
         db.session.remove()
+    # The app lives for the whole session: a test that changes its configuration (a model
+    # directory, the collaboration model, a socket) must not change it for the tests after it.
+    app.config.clear()
+    app.config.update(config)
 
 
 def empty_all_tables():

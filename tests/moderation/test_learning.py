@@ -142,8 +142,9 @@ def _tiny_dev(path):
     return path
 
 
-def test_retrain_prints_figures_then_replaces_the_model_and_rollback_restores_it(app, cast, question, login, tmp_path):
-    app.config["MARKETING_MODEL_DIR"] = str(tmp_path / "models")
+def test_retrain_prints_figures_then_replaces_the_model_and_rollback_restores_it(app, cast, question, login, tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setitem(app.config, "MARKETING_MODEL_DIR", str(tmp_path / "models"))
     dev = _tiny_dev(tmp_path / "tiny.jsonl")
     base_version = service.current_model().version
     runner = app.test_cli_runner()
@@ -179,8 +180,8 @@ def test_retrain_prints_figures_then_replaces_the_model_and_rollback_restores_it
     assert model.version in page and "1 besluiten van moderatoren" in page
 
 
-def test_retrain_without_a_model_directory_says_so(app):
-    app.config["MARKETING_MODEL_DIR"] = None
+def test_retrain_without_a_model_directory_says_so(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MARKETING_MODEL_DIR", None)
     result = app.test_cli_runner().invoke(args=["moderation", "retrain"])
     assert result.exit_code != 0 and "MARKETING_MODEL_DIR" in result.output
 
