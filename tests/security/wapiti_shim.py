@@ -12,12 +12,18 @@ fingerprint database from the web. Every request wapiti's crawler would
 send to another host is refused here (as an OSError, which wapiti reports
 and survives), so the scan can only ever reach 127.0.0.1.
 
+And it says how a scan ended: wapiti 3.0.4 swallows a SystemExit and ends
+with exit code 0, so an exception out of the crawl or the attacks is printed
+here (with its traceback) before wapiti sees it, and the last line says that
+wapiti returned.
+
 
     /usr/bin/python3 tests/security/wapiti_shim.py [wapiti arguments]
 """
 import functools
 import re
 import sys
+import traceback
 from urllib.parse import urlsplit
 
 ALLOWED_HOSTS = {"127.0.0.1"}
@@ -44,15 +50,34 @@ def _loopback_only(method):
     return guarded
 
 
+def _reported(name, method):
+    @functools.wraps(method)
+    def reporting(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except BaseException as exception:
+            print(f"[shim] {name} ended with {type(exception).__name__}: {exception}", flush=True)
+            traceback.print_exc(file=sys.stdout)
+            sys.stdout.flush()
+            raise
+
+    return reporting
+
+
 def main():
     import wapitiCore.net.crawler as crawler
-    from wapitiCore.main.wapiti import wapiti_main
+    from wapitiCore.main.wapiti import Wapiti, wapiti_main
 
     crawler.wildcard_translate = wildcard_translate
     for name in ("get", "post", "request"):
         setattr(crawler.Crawler, name, _loopback_only(getattr(crawler.Crawler, name)))
+    for name in ("browse", "attack"):
+        setattr(Wapiti, name, _reported(f"wapiti's {name}", getattr(Wapiti, name)))
     sys.argv[0] = "wapiti"
-    return wapiti_main()
+    try:
+        return wapiti_main()
+    finally:
+        print("[shim] wapiti returned", flush=True)
 
 
 if __name__ == "__main__":
