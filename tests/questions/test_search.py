@@ -167,3 +167,53 @@ def test_search_still_follows_the_question_table_after_the_resident_migration(ca
     db.session.expire_all()
     assert _titles(cast.eva, "nachtmerries") == []
     assert _titles(cast.eva, "donker") == ["Angst in het donker"]
+
+
+def test_a_search_with_few_matches_sorts_them_all_and_gives_the_page_the_walk_gives(cast, monkeypatch):
+    """Few matches are taken through the search index, then sorted (a CTE); many walk the list.
+
+    Both plans must give the same pages in every sort, for a family worker
+    (own questions first) and for an expert.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from expertise.accounts.models import Role
+
+    colleague = factories.make_user("Cor Gezinswerker", [Role.FAMILY_WORKER],
+                                    email="cor@example.test", team=cast.anna.team)
+    start = utcnow() - timedelta(days=30)
+    for n in range(7):
+        factories.make_question(cast.anna if n % 2 else colleague, title=f"Slaapproblemen {n}",
+                                urgency="urgent" if n % 3 == 0 else "normal", now=start + timedelta(days=n))
+    factories.make_question(cast.anna, title="Schoolverzuim", situation="Hij gaat niet naar school.",
+                            request="Hoe krijgen we hem weer in de klas?", now=start)
+    db.session.commit()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def pages(user, sort):
+        return [[item.question.title for item in service.find_questions(
+            user, now=utcnow(), search="slaapt", sort=sort, page=page, per_page=3).items] for page in (1, 2, 3)]
+
+    few = service.FEW_MATCHES
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for user in (cast.anna, cast.eva):
+            for sort in ("newest", "oldest", "urgent"):
+                statements.clear()
+                sorted_all = pages(user, sort)
+                assert any("MATERIALIZED" in s for s in statements)
+                monkeypatch.setattr(service, "FEW_MATCHES", 0)
+                statements.clear()
+                walked = pages(user, sort)
+                assert not any("MATERIALIZED" in s for s in statements)
+                monkeypatch.setattr(service, "FEW_MATCHES", few)
+                assert sorted_all == walked and sum(map(len, walked)) == 7, (user.name, sort)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    newest = pages(cast.anna, "newest")[0]
+    assert newest == ["Slaapproblemen 5", "Slaapproblemen 3", "Slaapproblemen 1"]  # her own first
