@@ -10,8 +10,10 @@ so a search word matches a realistic share of the questions. After ANALYZE it ti
 in-process (the service functions the views call, one at a time, median and p95 of
 `--runs`):
 
-- the question list (`find_questions`, page 1 and page 50) as an expert (her areas),
-  a family worker (her team's questions) and a coordinator (all);
+- the question list (`find_questions`, page 1 and page 50) as an expert where /vragen
+  puts her (her areas, open and advised), a family worker (her own and her team's
+  questions; the questions are spread over the demo's family workers and 220 more in
+  18 teams, Utrecht's numbers) and a coordinator (all);
 - full-text search in the list: a common word, a word in about 1 % of the questions,
   three words;
 - one thread with its posts (`load_thread`), the query the thread page makes most.
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "platform"))
 
 BATCH = 5_000
+TEAMS, WORKERS = 18, 220  # Utrecht's neighbourhood teams and generalists (DESIGN.md)
 TARGET_MS = 100
 
 COMMON = ("ouders kind school thuis moeder vader gezin hulp gesprek slapen boos angst ruzie "
@@ -76,7 +79,7 @@ def build(total, per_question, now, rng):
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from expertise.accounts.models import Role, User
+    from expertise.accounts.models import Role, Team, User, UserRole
     from expertise.demo import seed_demo
     from expertise.extensions import db
     from expertise.questions import service as questions
@@ -87,8 +90,18 @@ def build(total, per_question, now, rng):
     upgrade()
     seed_demo()
     users = list(db.session.scalars(sa.select(User)))
-    owners = [u for u in users if u.has_role(Role.FAMILY_WORKER)]
     experts = [u for u in users if u.has_role(Role.EXPERT)]
+    # The askers: the demo's family workers and WORKERS more in TEAMS teams, so a team
+    # holds a realistic share of the questions (a demo team alone would hold most of them).
+    teams = [Team(name=f"Buurtteam B{n:02d}") for n in range(TEAMS)]
+    db.session.add_all(teams)
+    db.session.flush()
+    workers = [User(email=f"gw{n}@bench.test", name=f"Gezinswerker {n}", team_id=teams[n % TEAMS].id)
+               for n in range(WORKERS)]
+    db.session.add_all(workers)
+    db.session.flush()
+    db.session.execute(sa.insert(UserRole), [dict(user_id=u.id, role=Role.FAMILY_WORKER.value) for u in workers])
+    owners = [u for u in users if u.has_role(Role.FAMILY_WORKER)] + workers
     areas = [a.id for a in questions.active_areas()]
     first_id = (db.session.scalar(sa.select(sa.func.max(Question.id))) or 0) + 1
     first_post = (db.session.scalar(sa.select(sa.func.max(Post.id))) or 0) + 1
@@ -165,6 +178,7 @@ def child(args):
     from expertise.extensions import db
     from expertise.questions import service as questions
     from expertise.questions.models import Question
+    from expertise.questions.views import STATUS_FILTERS
     from tests.support.realtime import DEMO_EMAILS
 
     app = create_app(config_from_env())
@@ -194,8 +208,12 @@ def child(args):
         ]
         print(f"{'who':<14} {'what':<44} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8}", flush=True)
         worst = 0.0
+        # Where each lands on /vragen: an expert in her own areas, open and advised questions.
+        landing = {"expert": dict(areas=[a.id for a in people["expert"].expertise_areas],
+                                  statuses=STATUS_FILTERS["lopend"])}
         for who, user in people.items():
             for label, kwargs in cases:
+                kwargs = {**landing.get(who, {}), **kwargs}
                 result = questions.find_questions(user, now=now, **kwargs)
                 hits = result.total
                 p50, p95 = timed(lambda: questions.find_questions(user, now=now, **kwargs), args.runs)
