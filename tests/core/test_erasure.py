@@ -35,7 +35,9 @@ def _marker():
     after the prefix it shares with the term before it, PostgreSQL's GIN index
     the Dutch stem. The middle of the random part survives both.
     """
-    core = uuid.uuid4().hex
+    # Letters only: nine digits in a row in a hex string pass the BSN check (elfproef) now
+    # and then, and the guard then blocks the text (a flaky failure, seen once in 600 tests).
+    core = uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))
     return f"wisproef{core}", core[4:-4].encode()
 
 
