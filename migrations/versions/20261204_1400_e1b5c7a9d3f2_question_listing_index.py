@@ -1,5 +1,8 @@
 """scale: one narrow index with every column of the list's visibility rule, for its count
 
+It also carries the id (INCLUDE), so a count with an area filter joins the index alone to
+question_expertise_area instead of reading the wide rows (the expert's list at 10^5: 78 -> 46 ms).
+
 PostgreSQL only, written by hand (see `declare_hand_written` in questions/models.py: without
 statistics SQLite would choose it for the list's ids and sort every match).
 
@@ -22,7 +25,7 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.create_index(
             'ix_question_listing', 'question', ['status', 'moderation_state', 'owner_id', 'team_id', 'visibility'],
-            unique=False,
+            unique=False, postgresql_include=['id'],
         )
 
 

@@ -45,6 +45,11 @@ def _wapiti_command():
     return [interpreter, "-u", "-X", "faulthandler", str(SHIM)]
 
 
+def _modules_not_launched(console):
+    """The selected modules wapiti's console never announced."""
+    return set(WAPITI_MODULES.split(",")) - set(re.findall(r"Launching module (\w+)", console))
+
+
 def _admin_id(server):
     with sqlite3.connect(server.workdir / "e2e.db") as conn:
         return conn.execute('SELECT id FROM "user" WHERE email = ?', ("beheerder@demo.test",)).fetchone()[0]
@@ -84,13 +89,19 @@ def wapiti_run(tmp_path_factory):
             console = (out / "console.txt").read_text(errors="replace")
             consoles.append(f"attempt {attempt}: exit {rc} after {seconds:.0f} s\n{console[-3000:]}")
             assert rc == 0, f"wapiti exited {rc}; see {out / 'console.txt'}:\n{console[-3000:]}"
-            if (out / "report.json").exists():
+            if (out / "report.json").exists() and not _modules_not_launched(console):
                 break
-            # wapiti 3.0.4 can end with exit code 0 and no report (its session store locked, or
-            # a SystemExit it swallows; the shim prints which): that scan proved nothing either
-            # way, so it runs once more, and a second such end fails the test.
+            # wapiti 3.0.4 can end with exit code 0 and no report (seen in CI after `[+] GET /`),
+            # or with a report but a module never launched (seen once for `methods`, the last
+            # one); the shim prints any exception. Such a scan is incomplete, not clean: it runs
+            # once more, and the test below fails on a second incomplete scan with both consoles.
             (out / "console.txt").rename(out / f"console-{attempt}.txt")
+            if attempt == 1:
+                (out / "report.json").unlink(missing_ok=True)
         assert (out / "report.json").exists(), "wapiti wrote no report, twice:\n" + "\n".join(consoles)
+        if not (out / "console.txt").exists():
+            (out / "console-2.txt").rename(out / "console.txt")
+        (out / "attempts.txt").write_text("\n\n".join(consoles))
         report = json.loads((out / "report.json").read_text())
         yield report, server, cookie, seconds
     finally:
@@ -151,8 +162,10 @@ def test_wapiti_crawled_the_logged_in_platform(wapiti_run):
 
 def test_wapiti_ran_every_module_and_stayed_on_loopback(wapiti_run):
     console = (REPORTS / "wapiti" / "console.txt").read_text()
-    launched = set(re.findall(r"Launching module (\w+)", console))
-    assert launched == set(WAPITI_MODULES.split(",")), f"modules not run: {set(WAPITI_MODULES.split(',')) - launched}"
+    missing = _modules_not_launched(console)
+    assert not missing, (
+        f"modules not run: {missing}; the attempts:\n" + (REPORTS / "wapiti" / "attempts.txt").read_text()
+    )
     assert "Launching module ssrf" not in console and "Launching module xxe" not in console
     assert "Max scan time was reached" not in console, "the crawl was cut short: raise MAX_SCAN_TIME"
 
