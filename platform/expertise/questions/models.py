@@ -355,9 +355,8 @@ class QuestionEvent(db.Model):
 # ix_question_listing (PostgreSQL only, see its migration): every column the list's
 # visibility rule reads, and the id, so the list's count is an index-only scan of a narrow
 # index instead of a scan of the wide rows (10^5 questions: 62 -> 15 ms; with an area
-# filter 78 -> 46 ms). Not on SQLite, which
-# has no statistics until someone runs ANALYZE and then picks it for the list's ids too,
-# sorting every match (20 -> 93 ms at 10^4 questions).
+# filter 78 -> 46 ms). Not on SQLite, which has no statistics until someone runs ANALYZE
+# and then picks it for the list's ids too, sorting every match (20 -> 93 ms at 10^4).
 declare_hand_written("question_fts", "ix_question_search", "ix_question_listing")
 
 # Deleting a draft and redacting a post erase text: the daily job vacuums their
