@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from expertise.core.time import AMSTERDAM
-from .helpers import log_in, log_out, narrow_cells
+from .helpers import QUESTION_PAGE, log_in, log_out, narrow_cells
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def _ask_question(page, title):
     page.get_by_label("GGZ / psychiatrie").check()
     page.get_by_label("Het gezin weet dat ik hierover advies vraag.").check()
     page.get_by_role("button", name="Vraag plaatsen").click()
-    page.wait_for_url(re.compile(r".*/vragen/\d+$"))
+    page.wait_for_url(QUESTION_PAGE)
     return page.url
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from .helpers import (
+    QUESTION_PAGE,
     broken_words,
     duplicate_ids,
     log_in,
@@ -85,7 +86,7 @@ def open_question(page, title):
     """Open a demo question by its title; return its id."""
     page.goto(f"/vragen?status=alle&gebied=&zoek={title.split()[0]}")
     page.get_by_role("link", name=title).click()
-    page.wait_for_url(re.compile(r".*/vragen/\d+$"))
+    page.wait_for_url(QUESTION_PAGE)
     return int(page.url.rsplit("/", 1)[1])
 
 

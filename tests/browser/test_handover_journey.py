@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from .helpers import log_in, log_out
+from .helpers import QUESTION_PAGE, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_handover_from_the_resident_page_moves_the_questions(page, axe, live_ser
     page.get_by_label("Naam", exact=True).fill(RESIDENT_NAME)
     page.get_by_label("Geboortedatum").fill("2013-02-11")
     page.get_by_role("button", name="Vraag plaatsen").click()
-    page.wait_for_url("**/vragen/*")
+    page.wait_for_url(QUESTION_PAGE)
     question_url = page.url
     assert RESIDENT_NAME in page.locator(".identity-box").inner_text()
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from .helpers import log_in, log_out
+from .helpers import QUESTION_PAGE, log_in, log_out
 from .test_form_layout import SCREENSHOTS, WARNED_TEXT, check_layout
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_closed_case_is_published_and_suggested_to_another_team(page, axe):
     page.get_by_label("Opvoeding").check()
     page.get_by_label("Het gezin weet dat ik hierover advies vraag.").check()
     page.get_by_role("button", name="Vraag plaatsen").click()
-    page.wait_for_url("**/vragen/*")
+    page.wait_for_url(QUESTION_PAGE)
     question_url = page.url
     log_out(page)
 

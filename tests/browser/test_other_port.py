@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from ..support.servers import AppServer
-from .helpers import log_in
+from .helpers import QUESTION_PAGE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,7 +59,7 @@ def test_a_post_arrives_live_and_its_mail_links_to_the_port_in_use(chromium, por
         log_in(anna, "gezinswerker@demo.test")
         anna.goto("/vragen?status=alle")
         anna.get_by_role("link", name=QUESTION).click()
-        anna.wait_for_url("**/vragen/*")
+        anna.wait_for_url(QUESTION_PAGE)
         question_url = anna.url
         # The socket connected (its origin is accepted) and joined the question's room.
         anna.wait_for_selector("[data-live-thread][data-live-joined='true']", timeout=10_000)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 
-from .helpers import log_in, log_out
+from .helpers import QUESTION_PAGE, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_question_from_asking_to_feedback(page, axe):
     assert page.get_by_label("Naam", exact=True).input_value() == RESIDENT_NAME
     axe(page)
     page.get_by_role("button", name="Vraag plaatsen").click()
-    page.wait_for_url("**/vragen/*")
+    page.wait_for_url(QUESTION_PAGE)
     assert page.get_by_role("heading", level=1).inner_text() == title
     question_url = page.url
     box = page.locator(".identity-box")
